@@ -1,0 +1,240 @@
+"""The polite HTTP fetcher: the only code that talks to treaties.un.org.
+
+Owns the shared aiohttp session, the politeness limits (at most `max_concurrency` requests in
+flight, at least `min_interval_s` between the starts of consecutive requests to one host; retries
+count as requests for both), per-request timeouts, redirects (followed; the final URL is kept),
+conditional GET with ETag / Last-Modified validators, and retries with exponential backoff and
+jitter on connection errors, timeouts, HTTP 429 and 5xx (Retry-After is honoured, capped).
+
+It returns raw bytes and never parses. Failures are named: `FetchError` for a 4xx other than 429
+(not retried), `SiteUnavailable` once the retries are spent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Self
+from urllib.parse import urlsplit
+
+import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from scrapers.errors import FetchError, SiteUnavailable
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchPolicy:
+    user_agent: str
+    timeout_s: float = 60.0
+    max_concurrency: int = 2
+    min_interval_s: float = 1.0
+    retries: int = 3
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    retry_after_max_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not self.user_agent.strip():
+            raise ValueError("FetchPolicy.user_agent must not be empty")
+        if self.max_concurrency < 1 or self.retries < 0:
+            raise ValueError("FetchPolicy needs max_concurrency >= 1 and retries >= 0")
+        if min(self.timeout_s, self.backoff_base_s, self.backoff_max_s) <= 0:
+            raise ValueError("FetchPolicy timeout and backoff times must be > 0")
+        if self.min_interval_s < 0 or self.retry_after_max_s < 0:
+            raise ValueError("FetchPolicy min_interval_s and retry_after_max_s must be >= 0")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """Cache validators of a previous response, sent back for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    body: bytes  # b"" when not_modified
+    not_modified: bool
+    validators: Validators
+    content_type: str | None  # the raw Content-Type header, charset included
+    attempts: int
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After (delta-seconds or HTTP-date) → seconds to wait (≥ 0), None if unreadable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth retrying; `what` says how."""
+
+    def __init__(self, what: str, retry_after: float | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """`async with Fetcher(policy) as f: result = await f.fetch(url, treaty_id=...)`.
+
+    Pass `session` to share an existing aiohttp session; the fetcher then leaves it open.
+    `sleep` is used for the waits between retries (inject a fake to test backoff arithmetic).
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.policy = policy
+        self._session = session
+        self._owns_session = session is None
+        self._sleep = sleep
+        self._slots = asyncio.Semaphore(policy.max_concurrency)
+        self._host_locks: dict[str, asyncio.Lock] = {}
+        self._last_start: dict[str, float] = {}
+        self._backoff = wait_exponential_jitter(
+            multiplier=policy.backoff_base_s, max=policy.backoff_max_s, jitter=policy.backoff_base_s
+        )
+
+    async def __aenter__(self) -> Self:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(
+        self, url: str, *, treaty_id: str, validators: Validators | None = None
+    ) -> FetchResult:
+        """GET `url` politely; raise FetchError (4xx) or SiteUnavailable (retries spent)."""
+        if self._session is None:
+            raise RuntimeError("Fetcher used outside `async with Fetcher(...)`")
+        session = self._session
+        headers = {"User-Agent": self.policy.user_agent}
+        if validators is not None and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators is not None and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        attempts = 0
+
+        async def attempt() -> FetchResult:
+            nonlocal attempts
+            attempts += 1
+            return await self._attempt(session, url, headers, treaty_id, validators, attempts)
+
+        retrying = AsyncRetrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(self.policy.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        try:
+            return await retrying(attempt)
+        except _Retryable as exc:
+            noun = "attempt" if attempts == 1 else "attempts"
+            raise SiteUnavailable(treaty_id, f"{exc.what} after {attempts} {noun}: {url}") from exc
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.policy.retry_after_max_s)
+        return self._backoff(state)
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        headers: dict[str, str],
+        treaty_id: str,
+        validators: Validators | None,
+        attempts: int,
+    ) -> FetchResult:
+        timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
+        async with self._slots:
+            await self._pace(urlsplit(url).netloc)
+            try:
+                async with session.get(url, headers=headers, timeout=timeout) as resp:
+                    status = resp.status
+                    final_url = str(resp.url)
+                    if status == 429 or status >= 500:
+                        after = parse_retry_after(resp.headers.get("Retry-After"))
+                        raise _Retryable(f"HTTP {status}", after)
+                    if status != 304 and not 200 <= status < 300:
+                        where = url if final_url == url else f"{final_url} (redirected from {url})"
+                        raise FetchError(treaty_id, f"HTTP {status} from {where}")
+                    body = b"" if status == 304 else await resp.read()
+                    etag = resp.headers.get("ETag")
+                    last_modified = resp.headers.get("Last-Modified")
+                    content_type = resp.headers.get("Content-Type")
+            except TimeoutError as exc:
+                raise _Retryable(f"timed out after {self.policy.timeout_s:g} s") from exc
+            except aiohttp.ClientPayloadError as exc:
+                raise _Retryable(f"response body broken off ({exc})") from exc
+            except aiohttp.ClientConnectionError as exc:
+                raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from exc
+            except aiohttp.ClientError as exc:
+                raise FetchError(treaty_id, f"{type(exc).__name__}: {exc} for {url}") from exc
+        if status == 304:
+            old = validators or Validators()
+            new = Validators(etag or old.etag, last_modified or old.last_modified)
+        else:
+            new = Validators(etag, last_modified)
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            body=body,
+            not_modified=status == 304,
+            validators=new,
+            content_type=content_type,
+            attempts=attempts,
+        )
+
+    async def _pace(self, host: str) -> None:
+        """Wait until `min_interval_s` has passed since the last request to `host` started."""
+        lock = self._host_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            last = self._last_start.get(host)
+            if last is not None:
+                while (delay := last + self.policy.min_interval_s - time.monotonic()) > 0:
+                    await asyncio.sleep(delay)
+            self._last_start[host] = time.monotonic()
