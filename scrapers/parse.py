@@ -21,9 +21,9 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
+from typing import TYPE_CHECKING
 
 import lxml.html
-from bs4 import BeautifulSoup, Tag
 from lxml.etree import _Element
 
 from scrapers.columns import (
@@ -37,6 +37,9 @@ from scrapers.columns import (
 )
 from scrapers.errors import LayoutChanged, SiteUnavailable, TreatyNotFound, TruncatedPage
 from scrapers.model import Action, Participant, TreatyStatus
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 MAINTENANCE_MARKERS = ("urgent maintenance and is currently unavailable",)
 
@@ -131,6 +134,8 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise LayoutChanged(treaty_id, "no entry-into-force block (id ending in 'tcrptEIF')")
     head_at = text.rfind("rptHead_ctl00_tcText", 0, grid_start)
     head_start = text.rfind("<", 0, head_at) if head_at >= 0 else grid_start
+    from bs4 import BeautifulSoup  # imported on first parse: unchanged pages never need it
+
     head = BeautifulSoup(text[head_start:grid_start], "lxml")
     grid = lxml.html.fragment_fromstring(text[grid_span[0] : grid_span[1]])
     if grid.tag != "table":
@@ -203,6 +208,8 @@ def _table_span(text: str, start: int) -> tuple[int, int] | None:
 
 
 def _text_by_suffix(soup: BeautifulSoup, suffix: str) -> str | None:
+    from bs4 import Tag
+
     element = soup.find(id=lambda value: bool(value) and value.endswith(suffix))
     if not isinstance(element, Tag):
         return None
@@ -337,3 +344,12 @@ def _participant(
         values=tuple(raw_values),
         declarations=declarations,
     )
+
+
+_MTDSG_NO = re.compile(r"mtdsg_no=([IVXL]+(?:-[0-9A-Za-z]+)+)")
+
+
+def guess_treaty_id(page: bytes | str) -> str | None:
+    """The treaty id a saved page names in its own links (form action), if any."""
+    match = _MTDSG_NO.search(decode(page))
+    return match.group(1) if match else None

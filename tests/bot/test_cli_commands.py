@@ -1,0 +1,131 @@
+"""The maintainer's commands: documented, with examples, and working on a real database."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from bot import commands
+from bot.cli import main
+from bot.config import load_config
+from tests.bot.helpers import PAGES, write_config
+from tests.bot.test_pipeline import CYBER, clock, with_france_ratifying
+from tests.fakesite import FakeUNSite
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name, command in main.commands.items():
+        if isinstance(command, click.Group):
+            found += [(f"{name} {sub}", c) for sub, c in command.commands.items()]
+        else:
+            found.append((name, command))
+    return found
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, _ in all_commands() if f"`treatybot {name}" not in readme]
+    assert missing == []
+
+
+def test_every_command_help_has_an_example() -> None:
+    runner = CliRunner()
+    for name, _ in all_commands():
+        result = runner.invoke(main, [*name.split(), "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "python -m pip install -e '.[test]' && python -m pytest"
+    assert command in readme
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def invoke(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args])
+    return result.exit_code, result.output
+
+
+async def test_track_status_events_timeline_after_a_ratification(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = write_config(tmp_path, fake_site.base_url)
+    assert invoke(config, "track", "XVIII-16")[0] == 0
+    await commands.scrape(load_config(str(config)), [], all_tracked=True, clock=clock)
+    fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
+    await commands.scrape(load_config(str(config)), [], all_tracked=True, clock=clock)
+
+    code, out = invoke(config, "treaties", "--tracked", "--json")
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["XVIII-16"]
+
+    code, out = invoke(config, "status", "XVIII-16", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["counts"]["qualifying"] == 1
+    assert report["counts"]["threshold"] == 40
+    assert report["counts"]["remaining"] == 39
+    assert report["entry_into_force"] == {"date": None, "state": "not_yet"}
+    assert report["last_actions"][0] == {
+        "date": "2026-03-12",
+        "participant": "France",
+        "kind": "ratification",
+    }
+    code, out = invoke(config, "status", "XVIII-16")
+    assert "1/40 qualifying instruments (39 remaining)" in out
+
+    for query in ("France", "FR", "fra"):
+        code, out = invoke(config, "timeline", query, "--json")
+        assert code == 0
+        assert [json.loads(line)["action"]["kind"] for line in out.splitlines()] == ["ratification"]
+    code, out = invoke(config, "events", "--type", "treaty.consent")
+    assert code == 0
+    assert re.search(r"France ratified the United Nations Convention against Cybercrime", out)
+    code, out = invoke(config, "events", "--country", "Atlantis")
+    assert code == 2
+    assert "no country or participant called 'Atlantis'" in out
+
+
+def test_status_of_an_unchecked_treaty_says_what_to_do(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "status", "XVIII-16")
+    assert code == 1
+    assert "treatybot scrape XVIII-16" in out
+
+
+def test_bad_treaty_id_and_bad_config_are_clear_errors(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "track", "cybercrime")
+    assert code == 2
+    assert "not an MTDSG treaty id" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[untc]\nretries = -1\n")
+    code, out = invoke(bad, "treaties")
+    assert code == 1
+    assert "untc.retries" in out
+
+
+def test_db_upgrade_reports_applied_migrations_once(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "db", "upgrade")
+    assert code == 0
+    assert "m001_initial" in out
+    code, out = invoke(config, "db", "upgrade")
+    assert "up to date" in out
+
+
+def test_parse_guesses_the_treaty_id_from_the_page(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "parse", str(PAGES / "iv-11-crc-large.html"), "--json")
+    assert code == 0
+    assert json.loads(out)["id"] == "IV-11"
