@@ -127,6 +127,7 @@ async def check_treaty(
         last_modified=fetched.validators.last_modified,
         qualifying=comparison.progress.qualifying,
         projected_eif=projected,
+        previous=previous,
     )
     outcome = comparison.outcome
     if outcome == "changed" and not inserted:

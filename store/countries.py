@@ -342,3 +342,9 @@ def suggest(query: str, limit: int = 5) -> list[str]:
         if name not in out:
             out.append(name)
     return out[:limit]
+
+
+@functools.lru_cache(maxsize=4096)
+def participant_key(name: str) -> str:
+    """How a participant is matched across observations: "Turkey" and "Türkiye" share one key."""
+    return normalise_name(canonical_name(name))

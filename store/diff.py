@@ -2,7 +2,7 @@
 
 Owns the meaning of a change between two observations of one status page:
 
-- participants are paired by `events.participant_key` (renames such as Turkey → Türkiye and
+- participants are paired by `countries.participant_key` (renames such as Turkey → Türkiye and
   spelling, footnote, white-space and order changes produce no events);
 - actions are paired per participant by column, columns by their header text (so a reordering
   of columns is followed);
@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from scrapers.columns import normalise_space
 from scrapers.model import Action, Participant, TreatyStatus
-from store.countries import resolve
+from store.countries import participant_key, resolve
 from store.events import (
     EVENT_TYPES,
     ActionRef,
@@ -48,7 +48,6 @@ from store.events import (
     TreatyRef,
     WithdrawalEvent,
     event_id,
-    participant_key,
 )
 from store.thresholds import EifRule, Progress, default_milestones, progress, qualifying
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scrapers.model import TreatyStatus
-from store.countries import canonical_name, normalise_name
+from store.countries import participant_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,11 +269,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
 def short_title(title: str) -> str:
     """The treaty title up to its first ";" (the UN appends long sub-titles after one)."""
     return title.split(";", 1)[0].strip()
-
-
-def participant_key(name: str) -> str:
-    """The key a participant is known by across renames: "Turkey" and "Türkiye" share one."""
-    return normalise_name(canonical_name(name))
 
 
 def event_id(

@@ -8,6 +8,7 @@ touch the snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
 # Where deliveries of an event go: (channel, target) pairs. Filled by later channels (Telegram,
 # webhooks); empty until one is configured.
 Router = Callable[[Database, "Event"], Iterable[tuple[str, str]]]
-
-
-def participant_key(name: str) -> str:
-    """How a participant is matched across observations (renames included)."""
-    from store.countries import canonical_name, normalise_name  # name tables: load on use
-
-    return normalise_name(canonical_name(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +113,19 @@ def save_observation(
     last_modified: str | None,
     qualifying: int | None,
     projected_eif: dt.date | None = None,
+    previous: TreatyStatus | None = None,
     route: Router | None = None,
 ) -> list[Event]:
-    """Move the snapshot to `status` and append `events`, atomically. Returns the new events."""
+    """Move the snapshot to `status` and append `events`, atomically. Returns the new events.
+
+    Given the `previous` snapshot (as loaded from this store), only participant rows that
+    changed are rewritten.
+    """
     stamp = now_text(now)
+    content_hash = fingerprint or status.content_hash()
     with immediate(db):
         ensure_treaty(db, status.id, status.url)
-        _write_snapshot(db, status)
+        _write_snapshot(db, status, previous)
         db.execute(
             """UPDATE treaties SET chapter = ?, title = COALESCE(title, ?), url = ?,
                  last_check = ?, last_success = ?, consecutive_failures = 0, last_error = NULL,
@@ -141,14 +141,16 @@ def save_observation(
                 etag,
                 last_modified,
                 fingerprint,
-                status.content_hash(),
+                content_hash,
                 json.dumps(_status_facts(status), ensure_ascii=False),
                 projected_eif.isoformat() if projected_eif else None,
                 status.id,
             ],
         )
         inserted = insert_events(db, events, route)
-        _insert_check(db, status.id, stamp, outcome, status, qualifying, len(inserted), None)
+        _insert_check(
+            db, status.id, stamp, outcome, status, qualifying, len(inserted), None, content_hash
+        )
     return inserted
 
 
@@ -256,14 +258,25 @@ def insert_events(db: Database, events: Sequence[Event], route: Router | None) -
     return inserted
 
 
-def _write_snapshot(db: Database, status: TreatyStatus) -> None:
-    db.execute("DELETE FROM participants WHERE treaty_id = ?", [status.id])
+def _write_snapshot(db: Database, status: TreatyStatus, previous: TreatyStatus | None) -> None:
+    from store.countries import participant_key  # name tables: loaded only when writing
+
+    before: dict[str, tuple[int, Participant]] = {}
+    if previous is None:
+        db.execute("DELETE FROM participants WHERE treaty_id = ?", [status.id])
+    else:
+        before = {participant_key(p.name): (i, p) for i, p in enumerate(previous.participants)}
     rows = []
+    keys = set()
     for position, p in enumerate(status.participants):
+        key = participant_key(p.name)
+        keys.add(key)
+        if before.get(key) == (position, p):
+            continue  # row unchanged
         rows.append(
             (
                 status.id,
-                participant_key(p.name),
+                key,
                 position,
                 p.name,
                 int(p.withdrawn),
@@ -280,6 +293,8 @@ def _write_snapshot(db: Database, status: TreatyStatus) -> None:
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         rows,
     )
+    gone = [(status.id, key) for key in before if key not in keys]
+    db.conn.executemany("DELETE FROM participants WHERE treaty_id = ? AND key = ?", gone)
 
 
 def _insert_check(
@@ -291,6 +306,7 @@ def _insert_check(
     qualifying: int | None,
     events: int,
     error: str | None,
+    content_hash: str | None = None,
 ) -> None:
     # Plain SQL: this runs on every check, and the unchanged path is the hot one.
     db.execute(
@@ -302,7 +318,7 @@ def _insert_check(
             stamp,
             outcome,
             status.status_as_at.isoformat() if status and status.status_as_at else None,
-            status.content_hash() if status else None,
+            content_hash or (status.content_hash() if status else None),
             status.signatories if status else None,
             status.parties if status else None,
             len(status.participants) if status else None,
@@ -314,7 +330,7 @@ def _insert_check(
 
 
 def _status_facts(status: TreatyStatus) -> dict[str, Any]:
-    data = status.to_json()
+    data = dataclasses.replace(status, participants=()).to_json()
     data.pop("participants")
     return data
 
