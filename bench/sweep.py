@@ -120,6 +120,9 @@ def main() -> None:
         help="also time urlwatch's unchanged sweep (the executable, default from PATH)",
     )
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="unchanged sweeps to run; the median is reported"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="treatybot-sweep-"))
     pages = work / "pages"
@@ -138,7 +141,8 @@ def main() -> None:
         tracked = run_child([*cli, "track", *ids], work)
         assert tracked["code"] == 0, tracked["stderr"]
         first = run_child([*cli, "scrape", "--all", "--json"], work)
-        second = run_child([*cli, "scrape", "--all", "--json"], work)
+        second = median_run([run_child([*cli, "scrape", "--all", "--json"], work)
+                             for _ in range(args.repeat)])  # fmt: skip
         results: dict[str, Any] = {"pages": len(ids), "bytes": total}
         for name, run in (("baseline", first), ("unchanged", second)):
             outcomes: dict[str, int] = {}
@@ -148,7 +152,9 @@ def main() -> None:
             results[name] = {k: run[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "code")}
             results[name]["outcomes"] = outcomes
         if args.urlwatch:
-            results["urlwatch_unchanged"] = urlwatch_sweep(work, base, ids, args.urlwatch)
+            results["urlwatch_unchanged"] = urlwatch_sweep(
+                work, base, ids, args.urlwatch, args.repeat
+            )
     finally:
         server.terminate()
         server.wait()
@@ -161,7 +167,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{results['pages']} pages, {total / 1e6:.1f} MB, concurrency {args.concurrency}")
+    print(
+        f"{results['pages']} pages, {total / 1e6:.1f} MB, concurrency {args.concurrency}, "
+        f"unchanged sweeps: median of {args.repeat} by CPU time"
+    )
     print(f"{'sweep':<22}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}  outcomes")
     for name in ("baseline", "unchanged", "urlwatch_unchanged"):
         if name in results:
@@ -173,7 +182,13 @@ def main() -> None:
     print(f"machine: {results['machine']}")
 
 
-def urlwatch_sweep(work: Path, base: str, ids: list[str], name: str) -> dict[str, Any]:
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median CPU time (its wall and RSS reported with it)."""
+    ordered = sorted(runs, key=lambda r: r["cpu_s"])
+    return ordered[len(ordered) // 2]
+
+
+def urlwatch_sweep(work: Path, base: str, ids: list[str], name: str, repeat: int) -> dict[str, Any]:
     """urlwatch 2.29 with a CSS filter on the grid: first run to fill its cache, then measured."""
     exe = shutil.which(name)
     if exe is None:
@@ -196,7 +211,7 @@ def urlwatch_sweep(work: Path, base: str, ids: list[str], name: str) -> dict[str
     first = run_child(cmd, work)
     if first["code"] != 0:
         return {"failed": first["stderr"][-500:]}
-    second = run_child(cmd, work)
+    second = median_run([run_child(cmd, work) for _ in range(repeat)])
     return {k: second[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "code")}
 
 

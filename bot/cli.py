@@ -35,6 +35,30 @@ def get_config(ctx: click.Context) -> Config:
     return config
 
 
+class ProgressBar:
+    """A click progress bar on stderr, created when the job knows its length."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, item: str) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.update(1, current_item=item)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def progress_bar_if_terminal(label: str, wanted: bool = True) -> ProgressBar | None:
+    return ProgressBar(label) if wanted and sys.stderr.isatty() else None
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
@@ -128,17 +152,21 @@ def scrape(
         raise click.UsageError("give treaty ids or --all, not both")
     if not all_tracked and not treaty_ids:
         raise click.UsageError("give at least one treaty id, or --all for every tracked treaty")
-    show_progress = all_tracked and sys.stderr.isatty()
-    results = asyncio.run(
-        commands.scrape(
-            config,
-            treaty_ids,
-            all_tracked=all_tracked,
-            dry_run=dry_run,
-            announce=announce,
-            progress=show_progress,
+    bar = progress_bar_if_terminal("checking", all_tracked)
+    try:
+        results = asyncio.run(
+            commands.scrape(
+                config,
+                treaty_ids,
+                all_tracked=all_tracked,
+                dry_run=dry_run,
+                announce=announce,
+                progress=bar,
+            )
         )
-    )
+    finally:
+        if bar is not None:
+            bar.close()
     if all_tracked and not results:
         click.echo("No tracked treaties: add one with `treatybot track TREATY_ID`.", err=True)
     tally = {"checked": 0, "changed": 0, "events": 0, "failures": 0, "quarantined": 0}
@@ -176,9 +204,14 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
     Example:
       treatybot catalogue --json | jq -r '.id'
     """
-    entries = asyncio.run(
-        commands.catalogue(get_config(ctx), save=not no_save, progress=sys.stderr.isatty())
-    )
+    bar = progress_bar_if_terminal("chapters")
+    try:
+        entries = asyncio.run(commands.catalogue(get_config(ctx), save=not no_save, progress=bar))
+    except ValueError as exc:
+        raise click.ClickException(f"catalogue: {exc}") from exc
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
         for entry in entries:
             emit_json(entry.to_json())

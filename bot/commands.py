@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.app import Clock, open_app, open_store, utc_now
@@ -31,7 +30,7 @@ async def scrape(
     all_tracked: bool = False,
     dry_run: bool = False,
     announce: bool = False,
-    progress: bool = False,
+    progress: Progress | None = None,
     clock: Clock = utc_now,
 ) -> list[CheckResult]:
     """Check treaties concurrently (the fetcher keeps the politeness limits)."""
@@ -49,15 +48,16 @@ async def scrape(
                 return await check_treaty(app, treaty_id, dry_run=dry_run, announce=announce)
 
         tasks = [asyncio.ensure_future(one(i)) for i in ids]
-        if progress and tasks:
+        if progress is not None:
             for done, finished in enumerate(asyncio.as_completed(tasks), 1):
-                await finished
-                print(f"\rchecked {done}/{len(tasks)}", end="", file=sys.stderr, flush=True)
-            print(file=sys.stderr)
+                result = await finished
+                progress(done, len(tasks), result.treaty)
         return [await task for task in tasks]
 
 
-async def catalogue(config: Config, *, save: bool, progress: bool) -> list[CatalogueEntry]:
+async def catalogue(
+    config: Config, *, save: bool, progress: Progress | None = None
+) -> list[CatalogueEntry]:
     """Fetch the index and every chapter page; store the list unless `save` is False."""
     from scrapers.catalogue import parse_chapter, parse_index  # bs4: only this command needs it
 
@@ -70,20 +70,17 @@ async def catalogue(config: Config, *, save: bool, progress: bool) -> list[Catal
             for number, chapter in enumerate(chapters, 1):
                 page = await app.fetcher.fetch(chapter.url, treaty_id="catalogue")
                 entries.extend(parse_chapter(page.body, chapter, base))
-                if progress:
-                    print(
-                        f"\rchapter {number}/{len(chapters)} {chapter.label:<6}",
-                        end="",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-            if progress:
-                print(file=sys.stderr)
+                if progress is not None:
+                    progress(number, len(chapters), chapter.label)
         except ScrapeError as exc:
             raise ValueError(str(exc)) from exc
         if save:
             await app.store.run(treaties.save_catalogue, entries)
         return entries
+
+
+# Called after each item of a long job: (done, total, the item just finished).
+Progress = Callable[[int, int, str], None]
 
 
 def _with_store(config: Config) -> Store:

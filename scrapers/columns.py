@@ -48,6 +48,7 @@ LOOKS_LIKE_DATE = re.compile(
 )
 _ITEM_LETTER = re.compile(r"^(?P<label>.*?)\s*\(\s*(?P<letter>[A-Za-z]{1,2})\s*\)\s*$")
 _WS = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"[^\S ]|  ")  # any white space but a single plain space
 
 
 class CellError(ValueError):
@@ -82,6 +83,8 @@ class DateCell:
 
 def normalise_space(text: str) -> str:
     """Tabs, non-breaking and repeated spaces → one space; trimmed."""
+    if _ODD_SPACE.search(text) is None:  # the common case: nothing to fold
+        return text.strip()
     return _WS.sub(" ", text.replace("\xa0", " ").replace("\u202f", " ")).strip()
 
 
