@@ -230,17 +230,18 @@ def flag(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def normalise_name(name: str) -> str:
+def normalise_name(name: str, *, footnotes: bool = True) -> str:
     """The matching key of a participant name; equal keys mean the same spelling.
 
-    Drops square brackets (withdrawn participants) and trailing footnote numbers (also
-    superscript ones), folds case and accents (Türkiye = Turkiye: no two states differ only by
-    accents), unifies apostrophes (’ → '), treats dashes, commas, periods and "&" loosely,
+    Drops square brackets (withdrawn participants) and, unless `footnotes` is False, trailing
+    footnote numbers (also superscript ones), folds case and accents (Türkiye = Turkiye: no two
+    states differ only by accents), unifies apostrophes (’ → '), treats dashes, commas, periods and "&" loosely,
     drops a leading "The" and collapses white space. It does not drop words ("Republic of",
     "Democratic") or parenthesised parts, so distinct states keep distinct keys.
     """
     text = unicodedata.normalize("NFKC", name).replace("[", " ").replace("]", " ")
-    text = _FOOTNOTES.sub("", text.replace(",", " ").replace(";", " "))
+    text = text.replace(",", " ").replace(";", " ")
+    text = _FOOTNOTES.sub("", text) if footnotes else text
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(_APOSTROPHES).replace("&", " and ").replace(".", "")
@@ -346,5 +347,8 @@ def suggest(query: str, limit: int = 5) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def participant_key(name: str) -> str:
-    """How a participant is matched across observations: "Turkey" and "Türkiye" share one key."""
-    return normalise_name(canonical_name(name))
+    """How a participant is matched across observations: "Turkey" and "Türkiye" share one key.
+
+    Names here come from the parser, footnotes already separated, so trailing digits are kept.
+    """
+    return normalise_name(canonical_name(name), footnotes=False)

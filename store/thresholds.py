@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from scrapers.columns import normalise_space
 from scrapers.model import Participant
+from store.countries import participant_key
 
 # Counted when the text names no kinds ("when thirty States have become parties").
 DEFAULT_COUNTED: frozenset[str] = frozenset({"ratification", "acceptance", "approval", "accession"})
@@ -81,7 +82,7 @@ _WEIGHTED = re.compile(r"\bper\s*cent\b|\bpercent\b|%", re.IGNORECASE)
 class EifRule:
     """When a treaty enters into force. `threshold=None` means unknown: no projection, see `reason`.
 
-    `not_counted` holds participant names, compared by `name_key` (casefold, one space).
+    `not_counted` holds participant names, compared by `name_key` (rename-aware).
     `source` is "text", "config", "text+config" or "default" (nothing recognised in the text).
     """
 
@@ -117,8 +118,9 @@ class Progress:
 
 
 def name_key(name: str) -> str:
-    """The key participant names are compared by: casefolded, white space collapsed."""
-    return normalise_space(name).casefold()
+    """The key participant names are compared by: the rename-aware `countries.participant_key`
+    ("European Community" and "European Union" are one participant, as are Turkey/Türkiye)."""
+    return participant_key(name)
 
 
 def number_from_words(text: str) -> int | None:

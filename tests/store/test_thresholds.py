@@ -431,3 +431,17 @@ def test_rule_is_a_frozen_value() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         rule.threshold = 1  # type: ignore[misc]  # proving immutability
     assert isinstance(rule, EifRule)
+
+
+def test_not_counted_names_match_their_historical_spellings() -> None:
+    """A rule excluding the European Union also excludes a row printed "European Community"."""
+    from scrapers.model import Action, Participant
+
+    rule = resolve_rule("", threshold=2, delay_days=90, not_counted=["European Union"])
+    rows = [
+        Participant(
+            "European Community", actions=(Action("approval", dt.date(2020, 1, 1), 2, "x"),)
+        ),
+        Participant("France", actions=(Action("ratification", dt.date(2020, 1, 2), 2, "x"),)),
+    ]
+    assert [name for name, _ in qualifying(rows, rule)] == ["France"]
