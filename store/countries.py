@@ -235,8 +235,8 @@ def normalise_name(name: str, *, footnotes: bool = True) -> str:
 
     Drops square brackets (withdrawn participants) and, unless `footnotes` is False, trailing
     footnote numbers (also superscript ones), folds case and accents (Türkiye = Turkiye: no two
-    states differ only by accents), unifies apostrophes (’ → '), treats dashes, commas, periods and "&" loosely,
-    drops a leading "The" and collapses white space. It does not drop words ("Republic of",
+    states differ only by accents), unifies apostrophes (’ → '), treats dashes, commas, periods
+    and "&" loosely, drops a leading "The" and collapses white space. It does not drop words ("Republic of",
     "Democratic") or parenthesised parts, so distinct states keep distinct keys.
     """
     text = unicodedata.normalize("NFKC", name).replace("[", " ").replace("]", " ")
