@@ -234,10 +234,10 @@ def normalise_name(name: str, *, footnotes: bool = True) -> str:
     """The matching key of a participant name; equal keys mean the same spelling.
 
     Drops square brackets (withdrawn participants) and, unless `footnotes` is False, trailing
-    footnote numbers (also superscript ones), folds case and accents (Türkiye = Turkiye: no two
-    states differ only by accents), unifies apostrophes (’ → '), treats dashes, commas, periods
-    and "&" loosely, drops a leading "The" and collapses white space. It does not drop words ("Republic of",
-    "Democratic") or parenthesised parts, so distinct states keep distinct keys.
+    footnote numbers (also superscript ones); folds case and accents (Türkiye = Turkiye: no two
+    states differ only by accents); unifies apostrophes (’ → '); treats dashes, commas, periods
+    and "&" loosely; drops a leading "The"; collapses white space. It does not drop words
+    ("Republic of", "Democratic") or parenthesised parts, so distinct states keep distinct keys.
     """
     text = unicodedata.normalize("NFKC", name).replace("[", " ").replace("]", " ")
     text = text.replace(",", " ").replace(";", " ")
