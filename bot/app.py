@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.config import Config, UntcConfig
 from scrapers.fetch import Fetcher, FetchPolicy
+from store import treaties
 from store.db import Store
 
 Clock = Callable[[], dt.datetime]
@@ -41,7 +42,11 @@ class App:
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.database.path)
+    """The database, with every `[[treaties]]` of the config marked as tracked."""
+    store = Store(config.database.path)
+    if config.treaties:
+        store.call(treaties.track, [t.id for t in config.treaties], None)
+    return store
 
 
 @contextlib.asynccontextmanager

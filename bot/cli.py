@@ -276,7 +276,11 @@ def untrack(ctx: click.Context, treaty_id: str) -> None:
     Example:
       treatybot untrack XVIII-16
     """
-    if not commands.untrack(get_config(ctx), treaty_id):
+    try:
+        known = commands.untrack(get_config(ctx), treaty_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not known:
         raise click.ClickException(f"{treaty_id} is not known; nothing to untrack")
     click.echo(f"no longer tracking {treaty_id}")
 

@@ -38,7 +38,7 @@ async def scrape(
         ids = list(treaty_ids)
         if all_tracked:
             tracked = await app.store.run(treaties.tracked_ids)
-            ids = sorted({*tracked, *(t.id for t in config.treaties)})
+            ids = sorted(tracked)  # config [[treaties]] are marked tracked when the store opens
         # A few checks in flight beyond the fetcher's limit keep it busy while others parse;
         # more would only hold pages and snapshots in memory.
         active = asyncio.Semaphore(config.untc.max_concurrency * 2)
@@ -122,6 +122,10 @@ def track(config: Config, treaty_ids: Sequence[str], rule: dict[str, Any] | None
 
 
 def untrack(config: Config, treaty_id: str) -> bool:
+    if config.treaty(treaty_id) is not None:
+        raise ValueError(
+            f"{treaty_id} is tracked by {config.source} ([[treaties]]); remove it there instead"
+        )
     store = _with_store(config)
     try:
         return store.call(treaties.untrack, treaty_id)

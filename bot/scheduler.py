@@ -62,9 +62,19 @@ async def run_service(config: Config, *, stop: asyncio.Event | None = None) -> N
     """Run until SIGINT/SIGTERM (or until `stop` is set, for tests)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+    try:
+        await _serve(config, stop)
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+async def _serve(config: Config, stop: asyncio.Event) -> None:
     async with open_app(config) as app:
         scheduler = AsyncIOScheduler(timezone=dt.UTC)
         scheduler.start()

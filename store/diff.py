@@ -25,6 +25,7 @@ participants): dict lookups, `resolve` once per changed participant, no parsing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -124,8 +125,47 @@ def compare(
         return Comparison("quarantined", (), "; ".join(problems), now_progress)
 
     builder.treaty_level(previous, rule)
-    events = builder.sorted_events()
+    events = _running_counts(builder.sorted_events(), previous, current, rule)
     return Comparison("changed" if events else "unchanged", events, None, now_progress)
+
+
+def _running_counts(
+    events: tuple[Event, ...], previous: TreatyStatus, current: TreatyStatus, rule: EifRule
+) -> tuple[Event, ...]:
+    """Participant events carry the qualifying count as it stood right after them.
+
+    Events of one observation are applied in order (action date, name): with France and Ghana
+    new in the same check, France's event says 16 of 40 and Ghana's 17. Treaty-level events
+    keep the counts of the whole observation.
+    """
+    if not any(e.participant for e in events) or current.participants == previous.participants:
+        return events
+    counted_before = {participant_key(name) for name, _ in qualifying(previous.participants, rule)}
+    counted_after = {participant_key(name) for name, _ in qualifying(current.participants, rule)}
+    running = len(counted_before)
+    seen: set[str] = set()
+    out = []
+    for event in events:
+        if event.participant is not None:
+            key = participant_key(event.participant.name)
+            gains = key in counted_after and key not in counted_before
+            loses = key in counted_before and key not in counted_after
+            counts_here = (
+                isinstance(event, ConsentEvent)
+                and event.action is not None
+                and event.action.kind in rule.counted_kinds
+            )
+            if key not in seen and (
+                (gains and counts_here) or (loses and event.type != "treaty.signature")
+            ):
+                seen.add(key)
+                running += 1 if gains else -1
+            threshold = event.counts.threshold
+            remaining = None if threshold is None else max(threshold - running, 0)
+            counts = dataclasses.replace(event.counts, qualifying=running, remaining=remaining)
+            event = dataclasses.replace(event, counts=counts)
+        out.append(event)
+    return tuple(out)
 
 
 def entry_into_force_due(

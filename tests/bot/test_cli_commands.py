@@ -129,3 +129,15 @@ def test_parse_guesses_the_treaty_id_from_the_page(tmp_path: Path) -> None:
     code, out = invoke(config, "parse", str(PAGES / "iv-11-crc-large.html"), "--json")
     assert code == 0
     assert json.loads(out)["id"] == "IV-11"
+
+
+def test_treaties_in_the_config_count_as_tracked_and_cannot_be_untracked_from_the_cli(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9", extra='[[treaties]]\nid = "XVIII-16"\n')
+    code, out = invoke(config, "treaties", "--tracked", "--json")
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["XVIII-16"]
+    code, out = invoke(config, "untrack", "XVIII-16")
+    assert code == 1
+    assert "remove it there instead" in out

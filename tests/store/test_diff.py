@@ -594,3 +594,27 @@ def test_a_name_listed_twice_is_paired_in_order() -> None:
     assert summary(compare(previous, current, RULE, NOW).events) == [
         ("treaty.signature", "Chile", "signature")
     ]
+
+
+def test_participant_events_of_one_check_carry_the_count_as_it_stood_after_each() -> None:
+    before = table(*states(15))
+    after = table(
+        *states(15),
+        ("Ghana", "25 Oct 2025", "13 Mar 2026 a"),
+        ("France", "25 Oct 2025", "12 Mar 2026"),
+    )
+
+    result = compare(before, after, RULE, NOW)
+
+    counts = [
+        (e.type, e.participant.name, e.counts.qualifying, e.counts.remaining)
+        for e in result.events
+        if e.participant
+    ]
+    assert counts == [
+        ("treaty.signature", "France", 15, 25),
+        ("treaty.signature", "Ghana", 15, 25),
+        ("treaty.consent", "France", 16, 24),
+        ("treaty.consent", "Ghana", 17, 23),
+    ]
+    assert result.progress.qualifying == 17
