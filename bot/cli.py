@@ -6,68 +6,24 @@ Library errors become `click.ClickException` (exit 1, one line on stderr) only h
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from bot import commands
-from bot.config import Config, ConfigError, load_config
-from bot.render import event_text, human_date, progress_bar, status_table, table
+from bot.cli_shared import (
+    emit_json,
+    get_config,
+    json_option,
+    progress_bar_if_terminal,
+    treaty_ids_argument,
+)
+from bot.cli_store import STORE_COMMANDS
+from bot.config import ConfigError, load_config
+from bot.render import event_text, status_table, table
 from scrapers.errors import ScrapeError
 from scrapers.parse import guess_treaty_id, parse_status_page
-from scrapers.urls import validate_treaty_id
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def json_option(fn: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
-
-
-def get_config(ctx: click.Context) -> Config:
-    config = ctx.obj
-    assert isinstance(config, Config)
-    return config
-
-
-class ProgressBar:
-    """A click progress bar on stderr, created when the job knows its length."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, item: str) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=total, label=self.label, file=sys.stderr, show_pos=True
-            )
-            self.bar.__enter__()
-        self.bar.update(1, current_item=item)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
-def progress_bar_if_terminal(label: str, wanted: bool = True) -> ProgressBar | None:
-    return ProgressBar(label) if wanted and sys.stderr.isatty() else None
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
-
-
-def treaty_id_arg(value: str) -> str:
-    try:
-        return validate_treaty_id(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,7 +75,7 @@ def parse(file: Path, treaty_id: str | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("treaty_ids", nargs=-1, callback=lambda c, p, v: [treaty_id_arg(x) for x in v])
+@treaty_ids_argument(required=False)
 @click.option("--all", "all_tracked", is_flag=True, help="Check every tracked treaty.")
 @click.option("--dry-run", is_flag=True, help="Fetch, parse and diff, but write nothing.")
 @click.option("--announce", is_flag=True, help="On first sight, emit every action as news.")
@@ -223,257 +179,6 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
     click.echo(f"{len(entries)} treaties", err=True)
 
 
-def _csv(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-@main.command()
-@click.argument(
-    "treaty_ids", nargs=-1, required=True, callback=lambda c, p, v: [treaty_id_arg(x) for x in v]
-)
-@click.option("--threshold", type=click.IntRange(min=1), help="Instruments needed (N).")
-@click.option("--delay-days", type=click.IntRange(min=0), help="Days from the N-th deposit.")
-@click.option(
-    "--counted-kinds", help="Comma-separated kinds that count, e.g. ratification,approval."
-)
-@click.option("--not-counted", help="Comma-separated participants whose instruments don't count.")
-@click.option("--milestones", help="Comma-separated counts to announce, e.g. 10,20,30,39.")
-@click.pass_context
-def track(
-    ctx: click.Context,
-    treaty_ids: list[str],
-    threshold: int | None,
-    delay_days: int | None,
-    counted_kinds: str | None,
-    not_counted: str | None,
-    milestones: str | None,
-) -> None:
-    """Start watching treaties, optionally overriding the entry-into-force rule.
-
-    \b
-    Examples:
-      treatybot track XVIII-16
-      treatybot track XXVI-8 --threshold 50 --delay-days 90 \\
-          --counted-kinds ratification,acceptance,approval
-    """
-    try:
-        rule = commands.rule_overrides(
-            threshold, delay_days, _csv(counted_kinds), _csv(not_counted), _csv(milestones)
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    commands.track(get_config(ctx), treaty_ids, rule)
-    click.echo(f"tracking {', '.join(treaty_ids)}")
-
-
-@main.command()
-@click.argument("treaty_id", callback=lambda c, p, v: treaty_id_arg(v))
-@click.pass_context
-def untrack(ctx: click.Context, treaty_id: str) -> None:
-    """Stop watching a treaty (its history is kept).
-
-    \b
-    Example:
-      treatybot untrack XVIII-16
-    """
-    try:
-        known = commands.untrack(get_config(ctx), treaty_id)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if not known:
-        raise click.ClickException(f"{treaty_id} is not known; nothing to untrack")
-    click.echo(f"no longer tracking {treaty_id}")
-
-
-@main.command()
-@click.option("--tracked", is_flag=True, help="Only tracked treaties.")
-@click.option("--search", metavar="WORDS", help="Words to find in id or title.")
-@json_option
-@click.pass_context
-def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: bool) -> None:
-    """List known treaties (run `catalogue` first for the full list).
-
-    \b
-    Examples:
-      treatybot treaties --tracked
-      treatybot treaties --search cybercrime --json
-    """
-    rows = commands.list_treaties(get_config(ctx), tracked_only=tracked, search=search)
-    if as_json:
-        for row in rows:
-            emit_json(row)
-        return
-    body = [
-        [r["id"], "yes" if r["tracked"] else "", (r["title"] or "")[:60], _health(r)] for r in rows
-    ]
-    for line in table(["ID", "TRACKED", "TITLE", "HEALTH"], body):
-        click.echo(line)
-
-
-def _health(row: dict[str, Any]) -> str:
-    if row.get("quarantine_reason"):
-        return "quarantined"
-    if row.get("consecutive_failures"):
-        return f"{row['consecutive_failures']} failures"
-    return "ok" if row.get("last_check") else "never checked"
-
-
-@main.command()
-@click.argument("treaty_id", callback=lambda c, p, v: treaty_id_arg(v))
-@json_option
-@click.pass_context
-def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
-    """How a treaty stands: counts, progress to entry into force, last actions, check health.
-
-    \b
-    Example:
-      treatybot status XVIII-16
-    """
-    report = commands.status(get_config(ctx), treaty_id, today=dt.date.today())
-    if report is None:
-        raise click.ClickException(
-            f"{treaty_id} has never been checked; run `treatybot scrape {treaty_id}` first"
-        )
-    if as_json:
-        emit_json(report)
-        return
-    counts, eif = report["counts"], report["entry_into_force"]
-    click.echo(f"{report['id']}  {report['title']}")
-    click.echo(f"  signatories {_n(counts['signatories'])}   parties {_n(counts['parties'])}")
-    if counts["threshold"]:
-        bar = progress_bar(counts["qualifying"], counts["threshold"])
-        click.echo(
-            f"  {bar} {counts['qualifying']}/{counts['threshold']} qualifying instruments"
-            f" ({counts['remaining']} remaining)"
-        )
-    else:
-        click.echo(f"  entry-into-force rule not computable: {report['rule']['reason']}")
-    label = {"in_force": "in force since", "projected": "projected entry into force"}
-    if eif["date"]:
-        click.echo(f"  {label.get(eif['state'], 'entry into force')}: {human_date(eif['date'])}")
-    click.echo("  last actions:")
-    for action in report["last_actions"]:
-        click.echo(f"    {human_date(action['date'])}  {action['participant']}  {action['kind']}")
-    health = report["health"]
-    click.echo(
-        f"  last check {health['last_check'] or '—'}; last success {health['last_success'] or '—'};"
-        f" consecutive failures {health['consecutive_failures']}"
-    )
-    if health["last_error"]:
-        click.echo(f"  last error: {health['last_error']}")
-
-
-def _n(value: int | None) -> str:
-    return "—" if value is None else str(value)
-
-
-@main.command()
-@click.option("--treaty", "treaty_id", help="Only this treaty.")
-@click.option("--country", help="Only this participant (UN name, common name or ISO code).")
-@click.option("--type", "event_type", help="Only this type, e.g. treaty.consent.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Detected on or after DATE.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N.")
-@json_option
-@click.pass_context
-def events(
-    ctx: click.Context,
-    treaty_id: str | None,
-    country: str | None,
-    event_type: str | None,
-    since: dt.datetime | None,
-    limit: int | None,
-    as_json: bool,
-) -> None:
-    """The event log, oldest first.
-
-    \b
-    Examples:
-      treatybot events --treaty XVIII-16 --type treaty.consent
-      treatybot events --country France --since 2026-01-01 --json
-    """
-    try:
-        rows = commands.events(
-            get_config(ctx),
-            treaty_id=treaty_id,
-            country=country,
-            event_type=event_type,
-            since=since.date().isoformat() if since else None,
-            limit=limit,
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    _print_events(rows, as_json)
-
-
-@main.command()
-@click.argument("country")
-@json_option
-@click.pass_context
-def timeline(ctx: click.Context, country: str, as_json: bool) -> None:
-    """One country's actions across tracked treaties.
-
-    \b
-    Examples:
-      treatybot timeline France
-      treatybot timeline TR --json
-    """
-    try:
-        rows = commands.timeline(get_config(ctx), country)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    _print_events(rows, as_json)
-
-
-def _print_events(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
-    for row in rows:
-        if as_json:
-            emit_json(row)
-        else:
-            click.echo(f"{row['detected_at']}  {row['treaty']['id']}  {event_text(row)}")
-    if not as_json and not rows:
-        click.echo("no events", err=True)
-
-
-@main.command()
-@click.argument("treaty_id", callback=lambda c, p, v: treaty_id_arg(v))
-@click.pass_context
-def accept(ctx: click.Context, treaty_id: str) -> None:
-    """Accept a quarantined observation as the new baseline (no events are sent).
-
-    \b
-    Example:
-      treatybot accept XVIII-16
-    """
-    try:
-        reason = commands.accept(get_config(ctx), treaty_id)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{treaty_id}: accepted the held-back observation ({reason}) as the new baseline")
-
-
-@main.group()
-def db() -> None:
-    """Database maintenance."""
-
-
-@db.command()
-@click.pass_context
-def upgrade(ctx: click.Context) -> None:
-    """Apply pending schema migrations.
-
-    \b
-    Example:
-      treatybot db upgrade
-    """
-    config = get_config(ctx.find_root())
-    applied = commands.db_upgrade(config)
-    click.echo(
-        f"{config.database.path}: applied {', '.join(applied)}"
-        if applied
-        else f"{config.database.path}: schema is up to date"
-    )
-
-
 @main.command()
 @click.option("-v", "--verbose", is_flag=True, help="Log every check, not only problems.")
 @click.pass_context
@@ -493,6 +198,10 @@ def run(ctx: click.Context, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(message)s",
     )
     asyncio.run(run_service(get_config(ctx)))
+
+
+for _command in STORE_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

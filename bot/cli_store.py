@@ -1,0 +1,274 @@
+"""Commands over the store: tracking, listing, status, the event log, quarantine, schema.
+
+Registered on the `treatybot` group in `bot/cli.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from bot import commands
+from bot.cli_shared import (
+    emit_json,
+    get_config,
+    json_option,
+    treaty_id_argument,
+    treaty_ids_argument,
+)
+from bot.render import event_text, human_date, progress_bar, table
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@click.command()
+@treaty_ids_argument(required=True)
+@click.option("--threshold", type=click.IntRange(min=1), help="Instruments needed (N).")
+@click.option("--delay-days", type=click.IntRange(min=0), help="Days from the N-th deposit.")
+@click.option(
+    "--counted-kinds", help="Comma-separated kinds that count, e.g. ratification,approval."
+)
+@click.option("--not-counted", help="Comma-separated participants whose instruments don't count.")
+@click.option("--milestones", help="Comma-separated counts to announce, e.g. 10,20,30,39.")
+@click.pass_context
+def track(
+    ctx: click.Context,
+    treaty_ids: list[str],
+    threshold: int | None,
+    delay_days: int | None,
+    counted_kinds: str | None,
+    not_counted: str | None,
+    milestones: str | None,
+) -> None:
+    """Start watching treaties, optionally overriding the entry-into-force rule.
+
+    \b
+    Examples:
+      treatybot track XVIII-16
+      treatybot track XXVI-8 --threshold 50 --delay-days 90 \\
+          --counted-kinds ratification,acceptance,approval
+    """
+    try:
+        rule = commands.rule_overrides(
+            threshold, delay_days, _csv(counted_kinds), _csv(not_counted), _csv(milestones)
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    commands.track(get_config(ctx), treaty_ids, rule)
+    click.echo(f"tracking {', '.join(treaty_ids)}")
+
+
+@click.command()
+@treaty_id_argument
+@click.pass_context
+def untrack(ctx: click.Context, treaty_id: str) -> None:
+    """Stop watching a treaty (its history is kept).
+
+    \b
+    Example:
+      treatybot untrack XVIII-16
+    """
+    try:
+        known = commands.untrack(get_config(ctx), treaty_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not known:
+        raise click.ClickException(f"{treaty_id} is not known; nothing to untrack")
+    click.echo(f"no longer tracking {treaty_id}")
+
+
+@click.command()
+@click.option("--tracked", is_flag=True, help="Only tracked treaties.")
+@click.option("--search", metavar="WORDS", help="Words to find in id or title.")
+@json_option
+@click.pass_context
+def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: bool) -> None:
+    """List known treaties (run `catalogue` first for the full list).
+
+    \b
+    Examples:
+      treatybot treaties --tracked
+      treatybot treaties --search cybercrime --json
+    """
+    rows = commands.list_treaties(get_config(ctx), tracked_only=tracked, search=search)
+    if as_json:
+        for row in rows:
+            emit_json(row)
+        return
+    body = [
+        [r["id"], "yes" if r["tracked"] else "", (r["title"] or "")[:60], _health(r)] for r in rows
+    ]
+    for line in table(["ID", "TRACKED", "TITLE", "HEALTH"], body):
+        click.echo(line)
+
+
+def _health(row: dict[str, Any]) -> str:
+    if row.get("quarantine_reason"):
+        return "quarantined"
+    if row.get("consecutive_failures"):
+        return f"{row['consecutive_failures']} failures"
+    return "ok" if row.get("last_check") else "never checked"
+
+
+@click.command()
+@treaty_id_argument
+@json_option
+@click.pass_context
+def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
+    """How a treaty stands: counts, progress to entry into force, last actions, check health.
+
+    \b
+    Example:
+      treatybot status XVIII-16
+    """
+    report = commands.status(get_config(ctx), treaty_id, today=dt.date.today())
+    if report is None:
+        raise click.ClickException(
+            f"{treaty_id} has never been checked; run `treatybot scrape {treaty_id}` first"
+        )
+    if as_json:
+        emit_json(report)
+        return
+    counts, eif = report["counts"], report["entry_into_force"]
+    click.echo(f"{report['id']}  {report['title']}")
+    click.echo(f"  signatories {_n(counts['signatories'])}   parties {_n(counts['parties'])}")
+    if counts["threshold"]:
+        bar = progress_bar(counts["qualifying"], counts["threshold"])
+        click.echo(
+            f"  {bar} {counts['qualifying']}/{counts['threshold']} qualifying instruments"
+            f" ({counts['remaining']} remaining)"
+        )
+    else:
+        click.echo(f"  entry-into-force rule not computable: {report['rule']['reason']}")
+    label = {"in_force": "in force since", "projected": "projected entry into force"}
+    if eif["date"]:
+        click.echo(f"  {label.get(eif['state'], 'entry into force')}: {human_date(eif['date'])}")
+    click.echo("  last actions:")
+    for action in report["last_actions"]:
+        click.echo(f"    {human_date(action['date'])}  {action['participant']}  {action['kind']}")
+    health = report["health"]
+    click.echo(
+        f"  last check {health['last_check'] or '—'}; last success {health['last_success'] or '—'};"
+        f" consecutive failures {health['consecutive_failures']}"
+    )
+    if health["last_error"]:
+        click.echo(f"  last error: {health['last_error']}")
+
+
+def _n(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+@click.command()
+@click.option("--treaty", "treaty_id", help="Only this treaty.")
+@click.option("--country", help="Only this participant (UN name, common name or ISO code).")
+@click.option("--type", "event_type", help="Only this type, e.g. treaty.consent.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Detected on or after DATE.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N.")
+@json_option
+@click.pass_context
+def events(
+    ctx: click.Context,
+    treaty_id: str | None,
+    country: str | None,
+    event_type: str | None,
+    since: dt.datetime | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """The event log, oldest first.
+
+    \b
+    Examples:
+      treatybot events --treaty XVIII-16 --type treaty.consent
+      treatybot events --country France --since 2026-01-01 --json
+    """
+    try:
+        rows = commands.events(
+            get_config(ctx),
+            treaty_id=treaty_id,
+            country=country,
+            event_type=event_type,
+            since=since.date().isoformat() if since else None,
+            limit=limit,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    _print_events(rows, as_json)
+
+
+@click.command()
+@click.argument("country")
+@json_option
+@click.pass_context
+def timeline(ctx: click.Context, country: str, as_json: bool) -> None:
+    """One country's actions across tracked treaties.
+
+    \b
+    Examples:
+      treatybot timeline France
+      treatybot timeline TR --json
+    """
+    try:
+        rows = commands.timeline(get_config(ctx), country)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    _print_events(rows, as_json)
+
+
+def _print_events(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
+    for row in rows:
+        if as_json:
+            emit_json(row)
+        else:
+            click.echo(f"{row['detected_at']}  {row['treaty']['id']}  {event_text(row)}")
+    if not as_json and not rows:
+        click.echo("no events", err=True)
+
+
+@click.command()
+@treaty_id_argument
+@click.pass_context
+def accept(ctx: click.Context, treaty_id: str) -> None:
+    """Accept a quarantined observation as the new baseline (no events are sent).
+
+    \b
+    Example:
+      treatybot accept XVIII-16
+    """
+    try:
+        reason = commands.accept(get_config(ctx), treaty_id)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{treaty_id}: accepted the held-back observation ({reason}) as the new baseline")
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    """Apply pending schema migrations.
+
+    \b
+    Example:
+      treatybot db upgrade
+    """
+    config = get_config(ctx.find_root())
+    applied = commands.db_upgrade(config)
+    click.echo(
+        f"{config.database.path}: applied {', '.join(applied)}"
+        if applied
+        else f"{config.database.path}: schema is up to date"
+    )
+
+
+STORE_COMMANDS = (track, untrack, treaties, status, events, timeline, accept, db)
