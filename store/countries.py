@@ -31,10 +31,12 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pycountry
+
+from scrapers.model import Participant
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,3 +354,17 @@ def participant_key(name: str) -> str:
     Names here come from the parser, footnotes already separated, so trailing digits are kept.
     """
     return normalise_name(canonical_name(name), footnotes=False)
+
+
+def keyed_participants(participants: Iterable[Participant]) -> dict[str, Participant]:
+    """Participants by `participant_key`; a key seen twice in one table gets `#2`, `#3` … in
+    order, so the diff and the stored snapshot pair rows the same way."""
+    out: dict[str, Participant] = {}
+    for participant in participants:
+        key = base = participant_key(participant.name)
+        number = 1
+        while key in out:
+            number += 1
+            key = f"{base}#{number}"
+        out[key] = participant
+    return out

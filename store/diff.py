@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from scrapers.columns import normalise_space
 from scrapers.model import Action, Participant, TreatyStatus
-from store.countries import participant_key, resolve
+from store.countries import keyed_participants, participant_key, resolve
 from store.events import (
     EVENT_TYPES,
     ActionRef,
@@ -110,8 +110,8 @@ def compare(
     if problem is not None:
         return Comparison("quarantined", (), problem, now_progress)
 
-    before = _by_key(previous.participants)
-    after = _by_key(current.participants)
+    before = keyed_participants(previous.participants)
+    after = keyed_participants(current.participants)
     vanished = [participant.name for key, participant in before.items() if key not in after]
     lost_actions: list[str] = []
     for key, participant in after.items():
@@ -370,19 +370,6 @@ def _counts(status: TreatyStatus, result: Progress) -> Counts:
             for p in status.participants
         )
     return Counts(signatories, parties, result.qualifying, result.threshold, result.remaining)
-
-
-def _by_key(participants: Iterable[Participant]) -> dict[str, Participant]:
-    """Participants by key; a key seen twice in one table gets `#2`, `#3` … in order."""
-    out: dict[str, Participant] = {}
-    for participant in participants:
-        key = base = participant_key(participant.name)
-        number = 1
-        while key in out:
-            number += 1
-            key = f"{base}#{number}"
-        out[key] = participant
-    return out
 
 
 def _column_map(before: Sequence[str], after: Sequence[str]) -> tuple[_ColumnMap, str | None]:

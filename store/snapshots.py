@@ -259,18 +259,20 @@ def insert_events(db: Database, events: Sequence[Event], route: Router | None) -
 
 
 def _write_snapshot(db: Database, status: TreatyStatus, previous: TreatyStatus | None) -> None:
-    from store.countries import participant_key  # name tables: loaded only when writing
+    """Rewrite the rows that changed (all of them without `previous`); drop vanished keys."""
+    from store.countries import keyed_participants  # name tables: loaded only when writing
 
+    current = keyed_participants(status.participants)
     before: dict[str, tuple[int, Participant]] = {}
     if previous is None:
         db.execute("DELETE FROM participants WHERE treaty_id = ?", [status.id])
     else:
-        before = {participant_key(p.name): (i, p) for i, p in enumerate(previous.participants)}
+        before = {
+            key: (position, p)
+            for position, (key, p) in enumerate(keyed_participants(previous.participants).items())
+        }
     rows = []
-    keys = set()
-    for position, p in enumerate(status.participants):
-        key = participant_key(p.name)
-        keys.add(key)
+    for position, (key, p) in enumerate(current.items()):
         if before.get(key) == (position, p):
             continue  # row unchanged
         rows.append(
@@ -293,7 +295,7 @@ def _write_snapshot(db: Database, status: TreatyStatus, previous: TreatyStatus |
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         rows,
     )
-    gone = [(status.id, key) for key in before if key not in keys]
+    gone = [(status.id, key) for key in before if key not in current]
     db.conn.executemany("DELETE FROM participants WHERE treaty_id = ? AND key = ?", gone)
 
 
