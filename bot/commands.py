@@ -228,6 +228,13 @@ def events(
     since: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
+    if event_type is not None:
+        from store.events import EVENT_TYPES
+
+        if event_type not in EVENT_TYPES:
+            raise ValueError(
+                f"unknown event type {event_type!r}; expected one of: {', '.join(EVENT_TYPES)}"
+            )
     who = find_country(country) if country else None
     store = _with_store(config)
     try:

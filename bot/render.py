@@ -59,8 +59,11 @@ def event_text(event: Mapping[str, Any]) -> str:
     action = event.get("action") or {}
     eif = (event.get("entry_into_force") or {}).get("date")
     if kind in ("treaty.signature", "treaty.consent"):
-        verb = _VERBS.get(
-            action.get("kind") or "", f"deposited an instrument ({action.get('kind')}) for"
+        kind_name = action.get("kind")
+        verb = _VERBS.get(kind_name or "") or (
+            f"deposited an instrument ({kind_name.replace('_', ' ')}) for"
+            if kind_name
+            else "deposited an instrument for"
         )
         return (
             f"{_who(event)} {verb} the {treaty} on {human_date(action.get('date'))}"

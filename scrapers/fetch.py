@@ -41,6 +41,9 @@ class FetchPolicy:
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
     retry_after_max_s: float = 300.0
+    # Real status pages are well under 2 MB; anything far larger is not a status page, and
+    # reading it whole would let one response exhaust memory.
+    max_bytes: int = 20_000_000
 
     def __post_init__(self) -> None:
         if not self.user_agent.strip():
@@ -201,7 +204,7 @@ class Fetcher:
                     if status != 304 and not 200 <= status < 300:
                         where = url if final_url == url else f"{final_url} (redirected from {url})"
                         raise FetchError(treaty_id, f"HTTP {status} from {where}")
-                    body = b"" if status == 304 else await resp.read()
+                    body = b"" if status == 304 else await self._read(resp, treaty_id, url)
                     etag = resp.headers.get("ETag")
                     last_modified = resp.headers.get("Last-Modified")
                     content_type = resp.headers.get("Content-Type")
@@ -228,6 +231,21 @@ class Fetcher:
             content_type=content_type,
             attempts=attempts,
         )
+
+    async def _read(self, resp: aiohttp.ClientResponse, treaty_id: str, url: str) -> bytes:
+        """The whole body, refusing more than `max_bytes` (declared or actually sent)."""
+        limit = self.policy.max_bytes
+        if resp.content_length is not None and resp.content_length > limit:
+            raise FetchError(treaty_id, f"response of {resp.content_length} bytes from {url} "
+                             f"exceeds the {limit}-byte limit")  # fmt: skip
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(1 << 16):
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(treaty_id, f"response from {url} exceeds the {limit}-byte limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _pace(self, host: str) -> None:
         """Wait until `min_interval_s` has passed since the last request to `host` started."""

@@ -227,3 +227,14 @@ async def test_unknown_treaty_is_a_200_not_found_page(fake_site: FakeUNSite) -> 
         result = await fetcher.fetch(status_url(fake_site.base_url, "I-99"), treaty_id="I-99")
     assert result.status == 200
     assert result.body == fake_site.not_found_body
+
+
+async def test_a_body_larger_than_the_limit_is_refused_without_retry(
+    fake_site: FakeUNSite,
+) -> None:
+    fake_site.pages["XVIII-16"] = b"<html>" + b"x" * 5000 + b"</html>"
+    policy = FetchPolicy(user_agent="test", min_interval_s=0, max_bytes=1000, retries=2)
+    async with Fetcher(policy) as fetcher:
+        with pytest.raises(FetchError, match="exceeds the 1000-byte limit"):
+            await fetcher.fetch(status_url(fake_site.base_url, "XVIII-16"), treaty_id="XVIII-16")
+    assert len(fake_site.log) == 1
