@@ -141,3 +141,36 @@ def test_treaties_in_the_config_count_as_tracked_and_cannot_be_untracked_from_th
     code, out = invoke(config, "untrack", "XVIII-16")
     assert code == 1
     assert "remove it there instead" in out
+
+
+def test_unknown_event_type_lists_the_valid_ones(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "events", "--type", "treaty.rumour")
+    assert code == 2
+    assert "treaty.consent" in out and "treaty.threshold_reached" in out
+
+
+async def test_track_options_override_the_rule_read_from_the_text(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
+    config = write_config(tmp_path, fake_site.base_url)
+    code, out = invoke(
+        config, "track", "XVIII-16", "--threshold", "2", "--delay-days", "30",
+        "--counted-kinds", "ratification", "--milestones", "1",
+    )  # fmt: skip
+    assert code == 0, out
+    await commands.scrape(load_config(str(config)), ["XVIII-16"], clock=clock)
+
+    code, out = invoke(config, "status", "XVIII-16", "--json")
+
+    report = json.loads(out)
+    assert report["rule"]["threshold"] == 2
+    assert report["rule"]["delay_days"] == 30
+    assert report["rule"]["counted_kinds"] == ["ratification"]
+    assert report["counts"] == {
+        "signatories": 72, "parties": None, "qualifying": 1, "threshold": 2, "remaining": 1,
+    }  # fmt: skip
+    code, out = invoke(config, "track", "XVIII-16", "--milestones", "ten")
+    assert code == 2
+    assert "whole numbers" in out
