@@ -6,8 +6,9 @@ The CLI formats; these functions decide. Tests and the scheduler call the same f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.app import Clock, open_app, open_store, utc_now
@@ -83,8 +84,14 @@ async def catalogue(
 Progress = Callable[[int, int, str], None]
 
 
-def _with_store(config: Config) -> Store:
-    return open_store(config)
+@contextlib.contextmanager
+def _store(config: Config) -> Iterator[Store]:
+    """The store for one synchronous command, closed (and checkpointed) afterwards."""
+    store = open_store(config)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def rule_overrides(
@@ -114,11 +121,8 @@ def rule_overrides(
 
 
 def track(config: Config, treaty_ids: Sequence[str], rule: dict[str, Any] | None) -> None:
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         store.call(treaties.track, list(treaty_ids), rule)
-    finally:
-        store.close()
 
 
 def untrack(config: Config, treaty_id: str) -> bool:
@@ -126,32 +130,23 @@ def untrack(config: Config, treaty_id: str) -> bool:
         raise ValueError(
             f"{treaty_id} is tracked by {config.source} ([[treaties]]); remove it there instead"
         )
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         return store.call(treaties.untrack, treaty_id)
-    finally:
-        store.close()
 
 
 def list_treaties(
     config: Config, *, tracked_only: bool, search: str | None
 ) -> list[dict[str, Any]]:
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         return store.call(treaties.list_treaties, tracked_only=tracked_only, search=search)
-    finally:
-        store.close()
 
 
 def status(config: Config, treaty_id: str, *, today: dt.date) -> dict[str, Any] | None:
     """Counts, progress toward the threshold, EIF date (actual or projected), health."""
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         state = store.call(snapshots.load_state, treaty_id)
         row = store.call(treaties.treaty_row, treaty_id)
         checks = store.call(treaties.recent_checks, treaty_id)
-    finally:
-        store.close()
     if state.snapshot is None or row is None:
         return None
     snap = state.snapshot
@@ -236,8 +231,7 @@ def events(
                 f"unknown event type {event_type!r}; expected one of: {', '.join(EVENT_TYPES)}"
             )
     who = find_country(country) if country else None
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         return store.call(
             treaties.query_events,
             treaty_id=treaty_id,
@@ -246,24 +240,18 @@ def events(
             since=since,
             limit=limit,
         )
-    finally:
-        store.close()
 
 
 def timeline(config: Config, country: str) -> list[dict[str, Any]]:
     who = find_country(country)
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         rows = store.call(treaties.query_events, country=who, tracked_only=True)
-    finally:
-        store.close()
     return [r for r in rows if r.get("action")]
 
 
 def accept(config: Config, treaty_id: str, *, clock: Clock = utc_now) -> str:
     """Re-baseline a quarantined treaty on its held-back observation, with no events."""
-    store = _with_store(config)
-    try:
+    with _store(config) as store:
         row = store.call(treaties.treaty_row, treaty_id)
         held = store.call(snapshots.quarantined_observation, treaty_id)
         if row is None or held is None:
@@ -281,8 +269,6 @@ def accept(config: Config, treaty_id: str, *, clock: Clock = utc_now) -> str:
             qualifying=None,
         )
         return reason
-    finally:
-        store.close()
 
 
 def db_upgrade(config: Config) -> list[str]:
