@@ -27,7 +27,14 @@ RELOAD_INTERVAL_S = 300.0
 
 
 async def _check(app: App, treaty_id: str) -> None:
-    result = await check_treaty(app, treaty_id)
+    try:
+        result = await check_treaty(app, treaty_id)
+    except asyncio.CancelledError:
+        # Shutdown while a check was in flight. A save already handed to the database thread
+        # still commits as one transaction (the store closes after it); otherwise nothing was
+        # written and the next start checks again. Ending the job here keeps the exit quiet.
+        log.info("%s: check interrupted by shutdown", treaty_id)
+        return
     if result.outcome in ("failed", "quarantined"):
         log.warning("%s: %s: %s", treaty_id, result.outcome, result.error)
     else:
