@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,29 @@ from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = FIXTURES / "pages"
+
+# The Cybercrime Convention page of November 2025, and edits of it for later observations.
+NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
+CYBER = (PAGES / "xviii-16-2025-11.html").read_text(encoding="utf-8")
+FRANCE_ROW = re.compile(r"<tr><td>France</td><td>25 Oct 2025</td><td></td></tr>")
+
+
+def with_france_ratifying(page: str) -> str:
+    changed, count = FRANCE_ROW.subn(
+        "<tr><td>France</td><td>25 Oct 2025</td><td>12 Mar 2026</td></tr>", page
+    )
+    assert count == 1
+    return changed
+
+
+def without_france(page: str) -> str:
+    changed, count = FRANCE_ROW.subn("", page)
+    assert count == 1
+    return changed
+
+
+def clock() -> dt.datetime:
+    return NOW
 
 
 def write_config(

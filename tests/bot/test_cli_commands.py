@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from bot import commands
 from bot.cli import main
 from bot.config import load_config
-from tests.bot.helpers import PAGES, write_config
-from tests.bot.test_pipeline import CYBER, clock, with_france_ratifying
+from tests.bot.helpers import CYBER, PAGES, clock, with_france_ratifying, write_config
 from tests.fakesite import FakeUNSite
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,8 +18,7 @@ from store import snapshots
 from store.db import connect, upgrade
 from store.diff import compare
 from store.thresholds import rule_from_text
-from tests.bot.helpers import PAGES
-from tests.bot.test_pipeline import CYBER, with_france_ratifying
+from tests.bot.helpers import CYBER, PAGES, with_france_ratifying
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)

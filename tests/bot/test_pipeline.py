@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 import sqlite3
 from pathlib import Path
 
@@ -13,31 +11,16 @@ import pytest
 from bot import commands
 from bot.config import load_config
 from store import snapshots
-from tests.bot.helpers import PAGES, write_config
+from tests.bot.helpers import (
+    CYBER,
+    PAGES,
+    clock,
+    with_france_ratifying,
+    without_france,
+    write_config,
+)
 from tests.fakesite import FakeUNSite, Reply
 from tests.untc_pages import truncate
-
-NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
-CYBER = (PAGES / "xviii-16-2025-11.html").read_text(encoding="utf-8")
-FRANCE_ROW = re.compile(r"<tr><td>France</td><td>25 Oct 2025</td><td></td></tr>")
-
-
-def with_france_ratifying(page: str) -> str:
-    changed, count = FRANCE_ROW.subn(
-        "<tr><td>France</td><td>25 Oct 2025</td><td>12 Mar 2026</td></tr>", page
-    )
-    assert count == 1
-    return changed
-
-
-def without_france(page: str) -> str:
-    changed, count = FRANCE_ROW.subn("", page)
-    assert count == 1
-    return changed
-
-
-def clock() -> dt.datetime:
-    return NOW
 
 
 def table(db_path: Path, sql: str) -> list[tuple[object, ...]]:
