@@ -6,7 +6,6 @@ the process (os._exit) after the snapshot rows and the event are written but bef
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import subprocess
 import sys
@@ -18,10 +17,9 @@ from store import snapshots
 from store.db import connect, upgrade
 from store.diff import compare
 from store.thresholds import rule_from_text
-from tests.bot.helpers import CYBER, PAGES, with_france_ratifying
+from tests.bot.helpers import CYBER, NOW, PAGES, with_france_ratifying
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
 
 CHILD = textwrap.dedent(
     """
