@@ -1,0 +1,1 @@
+"""Local fakes that speak real protocols over loopback (Telegram Bot API, webhook receivers)."""
