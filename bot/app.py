@@ -1,20 +1,32 @@
-"""The one composition root: config → database, HTTP fetcher, clock.
+"""The one composition root: config → database, HTTP fetcher, clock, router, dispatchers.
 
-Commands, the scheduler and tests all build the service through `open_app`; tests pass a config
-pointing at local fakes (a fake UN site, a temporary database) and, where needed, a fixed clock.
+Commands, the service and tests all build the bot through `open_app` (async: with the fetcher)
+or `command_app` (synchronous commands that only read or write the store); tests pass a config
+pointing at local fakes and, where needed, a fixed clock. Use cases (`bot/operations.py`,
+`bot/pipeline.py`) take the `App`, so a long-running process shares one store.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
 
 from bot.config import Config, UntcConfig
+from bot.delivery.router import Delivery, route
+from bot.errors import StoreError
 from scrapers.fetch import Fetcher, FetchPolicy
-from store import treaties
+from store import subscribers, treaties
 from store.db import Store
+from store.events import Event
+
+if TYPE_CHECKING:
+    from bot.delivery.dispatcher import Dispatcher
 
 Clock = Callable[[], dt.datetime]
 
@@ -33,31 +45,75 @@ def fetch_policy(untc: UntcConfig) -> FetchPolicy:
     )
 
 
+def store_router(db: Database, events: Sequence[Event]) -> list[Delivery]:
+    """The `store.snapshots.Router`: the active targets, loaded once, then the pure `route`."""
+    return route(events, subscribers.routes(db))
+
+
 @dataclass
 class App:
     config: Config
     store: Store
-    fetcher: Fetcher
-    clock: Clock
+    clock: Clock = utc_now
+    _fetcher: Fetcher | None = None
+    dispatchers: dict[str, Dispatcher] = field(default_factory=dict)  # filled by the service
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            raise RuntimeError("this App was opened without a fetcher (use open_app)")
+        return self._fetcher
+
+    @property
+    def router(self) -> Callable[[Database, Sequence[Event]], list[Delivery]]:
+        return store_router
+
+    def deliveries_queued(self) -> None:
+        """Called after a commit that may have queued deliveries: wake the dispatchers."""
+        for dispatcher in self.dispatchers.values():
+            dispatcher.wake()
 
 
-def open_store(config: Config) -> Store:
-    """The database, with every `[[treaties]]` of the config marked as tracked."""
-    store = Store(config.database.path)
-    if config.treaties:
-        store.call(treaties.track, [t.id for t in config.treaties], None)
-    return store
+def open_store(config: Config, *, must_exist: bool = False) -> Store:
+    """The database (migrated). With `must_exist`, a missing file is an error, not created."""
+    path = config.database.path
+    if must_exist and path != ":memory:" and not Path(path).exists():
+        raise StoreError(
+            f"{path}: no such database; run `treatybot scrape` or `treatybot run` first,"
+            " or give the right [database] path"
+        )
+    return Store(path)
+
+
+def track_config_treaties(app: App) -> None:
+    """Mark every `[[treaties]]` of the config as tracked (once, when a command or the service
+    starts to work on the tracked list)."""
+    if app.config.treaties:
+        app.store.call(treaties.track, [t.id for t in app.config.treaties], None)
+
+
+@contextlib.contextmanager
+def command_app(
+    config: Config, *, clock: Clock = utc_now, must_exist: bool = False
+) -> Iterator[App]:
+    """The app for one synchronous command: the store, no fetcher; closed afterwards."""
+    store = open_store(config, must_exist=must_exist)
+    try:
+        yield App(config=config, store=store, clock=clock)
+    finally:
+        store.close()
 
 
 @contextlib.asynccontextmanager
 async def open_app(
     config: Config, *, clock: Clock = utc_now, store: Store | None = None
 ) -> AsyncIterator[App]:
+    """The app with its fetcher, for commands and the service that read the site."""
     own_store = store is None
     app_store = store if store is not None else open_store(config)
     try:
         async with Fetcher(fetch_policy(config.untc)) as fetcher:
-            yield App(config=config, store=app_store, fetcher=fetcher, clock=clock)
+            yield App(config=config, store=app_store, clock=clock, _fetcher=fetcher)
     finally:
         if own_store:
             app_store.close()

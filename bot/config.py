@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from bot.errors import ConfigError
 from scrapers.urls import validate_treaty_id
+from store.thresholds import RuleOverrides
+
+__all__ = ["Config", "ConfigError", "load_config"]
 
 DEFAULT_USER_AGENT = (
     "treatybot/0.1 (+https://github.com/treatybot/treatybot; "
@@ -24,10 +28,6 @@ DEFAULT_USER_AGENT = (
 )
 
 T = TypeVar("T")
-
-
-class ConfigError(Exception):
-    """A configuration file that cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,11 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class TreatyConfig:
     """Per-treaty overrides of the entry-into-force rule and the check interval."""
 
@@ -57,12 +62,24 @@ class TreatyConfig:
     milestones: tuple[int, ...] | None = None
     interval_s: float = 3600.0
 
+    @property
+    def overrides(self) -> RuleOverrides:
+        """The entry-into-force rule parts this config sets."""
+        return RuleOverrides(
+            threshold=self.threshold,
+            delay_days=self.delay_days,
+            counted_kinds=frozenset(self.counted_kinds) if self.counted_kinds else None,
+            not_counted=frozenset(self.not_counted) if self.not_counted else None,
+            milestones=self.milestones,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
     source: str = "(built-in defaults)"
     untc: UntcConfig = field(default_factory=UntcConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     treaties: tuple[TreatyConfig, ...] = ()
 
     def treaty(self, treaty_id: str) -> TreatyConfig | None:
@@ -117,7 +134,7 @@ def load_config(explicit: str | None = None) -> Config:
 
 def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
     reader = _Reader(source)
-    reader.no_unknown(data, "", {"untc", "database", "treaties"})
+    reader.no_unknown(data, "", {"untc", "database", "console", "treaties"})
     untc_raw = reader.table(data, "untc")
     defaults = UntcConfig()
     untc = UntcConfig(
@@ -138,6 +155,9 @@ def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
         path=reader.get(db_raw, "database.path", DatabaseConfig().path, _non_empty_str)
     )
     reader.no_unknown(db_raw, "database", {"path"})
+    console_raw = reader.table(data, "console")
+    console = ConsoleConfig(enabled=reader.get(console_raw, "console.enabled", True, _bool))
+    reader.no_unknown(console_raw, "console", {"enabled"})
     treaties_raw = data.get("treaties", [])
     if not isinstance(treaties_raw, list):
         raise ConfigError(f"{source}: key 'treaties': expected [[treaties]] tables")
@@ -177,7 +197,9 @@ def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
                 interval_s=reader.get(raw, f"{where}.interval", 3600.0, _duration),
             )
         )
-    return Config(source=source, untc=untc, database=database, treaties=tuple(treaties))
+    return Config(
+        source=source, untc=untc, database=database, console=console, treaties=tuple(treaties)
+    )
 
 
 class _Reader:
@@ -231,6 +253,12 @@ def _positive_float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ValueError(f"expected a number > 0, got {value!r}")
     return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
 
 
 def _non_empty_str(value: Any) -> str:

@@ -8,7 +8,9 @@ no parse and no diff.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,9 @@ from scrapers.parse import page_fingerprint, parse_status_page
 from scrapers.urls import status_url
 from store import snapshots
 from store.snapshots import TreatyState
+from store.thresholds import RuleOverrides
+
+log = logging.getLogger("treatybot")
 
 if TYPE_CHECKING:
     # The diff machinery is imported on first use: an unchanged page never needs it, and a
@@ -48,30 +53,42 @@ class CheckResult:
         }
 
 
+def overrides_for(configured: TreatyConfig | None, state: TreatyState) -> RuleOverrides:
+    """Rule overrides: those stored by `track`, with the config's laid over them."""
+    stored = RuleOverrides.from_json(state.rule)
+    return configured.overrides.over(stored) if configured is not None else stored
+
+
 def rule_for(configured: TreatyConfig | None, state: TreatyState, eif_text: str) -> EifRule:
     """The EIF rule: the treaty text, overridden by `track` options, overridden by config."""
     from store.thresholds import resolve_rule
 
-    overrides: dict[str, Any] = {}
-    for key in ("threshold", "delay_days", "counted_kinds", "not_counted", "milestones"):
-        if state.rule.get(key) is not None:
-            overrides[key] = state.rule[key]
-    if configured is not None:
-        for key in ("threshold", "delay_days", "counted_kinds", "not_counted", "milestones"):
-            value = getattr(configured, key)
-            if value is not None:
-                overrides[key] = value
-    for key in ("counted_kinds", "not_counted"):
-        if key in overrides:
-            overrides[key] = frozenset(overrides[key])
-    if "milestones" in overrides:
-        overrides["milestones"] = tuple(overrides["milestones"])
-    return resolve_rule(eif_text, **overrides)
+    return resolve_rule(eif_text, overrides_for(configured, state))
 
 
 async def check_treaty(
     app: App, treaty_id: str, *, dry_run: bool = False, announce: bool = False
 ) -> CheckResult:
+    """Check one treaty. Never raises for that treaty's problem: a failure to fetch or parse is
+    a "failed" result, and so is an unexpected exception — logged with its traceback and
+    recorded on the treaty as "internal error: …" — so a sweep and the scheduler go on with the
+    other treaties."""
+    try:
+        return await _check(app, treaty_id, dry_run=dry_run, announce=announce)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.exception("%s: internal error while checking", treaty_id)
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        if not dry_run:
+            try:
+                await app.store.run(snapshots.record_failure, treaty_id, error, now=app.clock())
+            except Exception:
+                log.exception("%s: the failure could not be recorded either", treaty_id)
+        return CheckResult(treaty_id, "failed", (), error)
+
+
+async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> CheckResult:
     store = app.store
     state = await store.run(snapshots.load_state, treaty_id, with_snapshot=False)
     base_url = app.config.untc.base_url
@@ -110,17 +127,20 @@ async def check_treaty(
             await store.run(snapshots.record_quarantine, current, reason, now=now)
         return CheckResult(treaty_id, "quarantined", (), reason, current)
     events = list(comparison.events)
-    due = entry_into_force_due(current, rule, now.date(), now=now)
+    baseline = comparison.outcome == "baseline"
+    due = None if baseline else entry_into_force_due(current, rule, now.date(), now=now)
     if due is not None and due.id not in {e.id for e in events}:
         events.append(due)
     if dry_run:
         return CheckResult(treaty_id, comparison.outcome, tuple(events), None, current)
     projected = None if current.entry_into_force_date else comparison.progress.eif_date
+    if projected is not None and projected <= now.date():
+        projected = None  # the day has come: announced in this save, or history; either way done
     inserted = await store.run(
         snapshots.save_observation,
         current,
         events,
-        outcome=comparison.outcome,
+        outcome="baseline" if baseline else ("changed" if events else "unchanged"),
         now=now,
         fingerprint=fingerprint,
         etag=fetched.validators.etag,
@@ -128,8 +148,12 @@ async def check_treaty(
         qualifying=comparison.progress.qualifying,
         projected_eif=projected,
         previous=previous,
+        # A baseline (announced or not) is history, not news: recorded, never routed.
+        route=None if baseline else app.router,
     )
-    outcome = comparison.outcome
+    if inserted and not baseline:
+        app.deliveries_queued()
+    outcome = "changed" if inserted and not baseline else comparison.outcome
     if outcome == "changed" and not inserted:
         outcome = "unchanged"  # the same facts were already recorded (a re-run after a crash)
     return CheckResult(treaty_id, outcome, tuple(inserted), None, current)
@@ -144,9 +168,14 @@ async def _failed(app: App, treaty_id: str, error: str, dry_run: bool) -> CheckR
 async def _unchanged(
     app: App, state: TreatyState, now: dt.datetime, dry_run: bool, validators: Validators
 ) -> CheckResult:
-    """Nothing new on the page. The only possible news: a computed EIF date has arrived."""
+    """Nothing new on the page. The only possible news: a computed EIF date has arrived.
+
+    Once that day has come the projection is cleared (the event is stored now, or it was
+    already, or the date is too old to be news), so later unchanged checks stay cheap.
+    """
     events: list[Event] = []
-    if state.projected_eif is not None and state.projected_eif <= now.date():
+    arrived = state.projected_eif is not None and state.projected_eif <= now.date()
+    if arrived:
         from store.diff import entry_into_force_due
 
         snapshot = await app.store.run(snapshots.load_snapshot, state.id)
@@ -155,7 +184,7 @@ async def _unchanged(
             due = entry_into_force_due(snapshot, rule, now.date(), now=now)
             events = [due] if due is not None else []
     if dry_run:
-        return CheckResult(state.id, "unchanged", tuple(events))
+        return CheckResult(state.id, "changed" if events else "unchanged", tuple(events))
     inserted = await app.store.run(
         snapshots.record_unchanged,
         state.id,
@@ -163,5 +192,9 @@ async def _unchanged(
         events=events,
         etag=validators.etag,
         last_modified=validators.last_modified,
+        route=app.router,
+        clear_projection=arrived,
     )
+    if inserted:
+        app.deliveries_queued()
     return CheckResult(state.id, "changed" if inserted else "unchanged", tuple(inserted))

@@ -1,4 +1,4 @@
-"""The long-running service: APScheduler runs one check job per tracked treaty at its interval.
+"""The check schedule: APScheduler runs one check job per tracked treaty at its interval.
 
 Each job calls the same `check_treaty` as `treatybot scrape`. The list of tracked treaties is read
 again every few minutes, so `treatybot track` / `untrack` take effect without a restart. Jobs never
@@ -8,15 +8,12 @@ overlap for the same treaty (max_instances=1) and missed runs are coalesced.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
-import signal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import App, open_app
-from bot.config import Config
+from bot.app import App
 from bot.pipeline import check_treaty
 from store import treaties
 
@@ -27,6 +24,9 @@ RELOAD_INTERVAL_S = 300.0
 
 
 async def _check(app: App, treaty_id: str) -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        task.set_name(f"check:{treaty_id}")  # so shutdown can wait for checks in flight
     try:
         result = await check_treaty(app, treaty_id)
     except asyncio.CancelledError:
@@ -65,39 +65,20 @@ async def _sync_jobs(app: App, scheduler: AsyncIOScheduler) -> None:
         log.info("unscheduled %s", job_id.removeprefix("check:"))
 
 
-async def run_service(config: Config, *, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or until `stop` is set, for tests)."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    handled = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-            handled.append(sig)
-    try:
-        await _serve(config, stop)
-    finally:
-        for sig in handled:
-            loop.remove_signal_handler(sig)
-
-
-async def _serve(config: Config, stop: asyncio.Event) -> None:
-    async with open_app(config) as app:
-        scheduler = AsyncIOScheduler(timezone=dt.UTC)
-        scheduler.start()
-        try:
-            await _sync_jobs(app, scheduler)
-            scheduler.add_job(
-                _sync_jobs,
-                "interval",
-                seconds=RELOAD_INTERVAL_S,
-                args=[app, scheduler],
-                id="sync-jobs",
-                max_instances=1,
-                coalesce=True,
-            )
-            if not scheduler.get_jobs():
-                log.warning("no tracked treaties: add one with `treatybot track TREATY_ID`")
-            await stop.wait()
-        finally:
-            scheduler.shutdown(wait=False)
+async def start_scheduler(app: App) -> AsyncIOScheduler:
+    """A started scheduler with a check job per tracked treaty and the job-list refresh."""
+    scheduler = AsyncIOScheduler(timezone=dt.UTC)
+    scheduler.start()
+    await _sync_jobs(app, scheduler)
+    scheduler.add_job(
+        _sync_jobs,
+        "interval",
+        seconds=RELOAD_INTERVAL_S,
+        args=[app, scheduler],
+        id="sync-jobs",
+        max_instances=1,
+        coalesce=True,
+    )
+    if not any(job.id.startswith("check:") for job in scheduler.get_jobs()):
+        log.warning("no tracked treaties: add one with `treatybot track TREATY_ID`")
+    return scheduler

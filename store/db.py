@@ -3,8 +3,11 @@
 Every piece of database work of the running service goes through `Store.run(fn, ...)`, which runs
 `fn(db)` on a single dedicated thread: the asyncio loop never blocks on SQLite and two writers
 never race for the lock ("database is locked" cannot happen inside one process; the busy timeout
-covers a second process such as a maintainer's CLI). Command-line code that is not async may use
-`Store.db` directly on its own thread.
+covers a second process such as a maintainer's CLI). Command-line code that is not async uses
+`Store.call`, the synchronous twin. The database handle itself stays private to that thread.
+
+`run` and `call` are typed with `Concatenate`: mypy checks the arguments against the function's
+own signature (a wrong `Store.run(fn, …)` call is a type error, not a runtime one).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 import sqlite_utils
 
@@ -73,21 +76,33 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="treatybot-db")
-        self.db = self._executor.submit(self._open).result()
+        self._db = self._executor.submit(self._open).result()
 
     def _open(self) -> sqlite_utils.Database:
         db = connect(self.path)
         upgrade(db)
         return db
 
-    async def run(self, fn: Callable[..., R], *args: object, **kwargs: object) -> R:
+    async def run(
+        self,
+        fn: Callable[Concatenate[sqlite_utils.Database, P], R],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
         """Run `fn(db, *args, **kwargs)` on the database thread and await its result."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, self.db, *args, **kwargs))
+        return await loop.run_in_executor(self._executor, partial(fn, self._db, *args, **kwargs))
 
-    def call(self, fn: Callable[..., R], *args: object, **kwargs: object) -> R:
+    def call(
+        self,
+        fn: Callable[Concatenate[sqlite_utils.Database, P], R],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
         """Synchronous twin of `run` for command-line code outside the event loop."""
-        return self._executor.submit(partial(fn, self.db, *args, **kwargs)).result()
+        return self._executor.submit(partial(fn, self._db, *args, **kwargs)).result()
 
     def close(self) -> None:
         """Checkpoint the WAL into the main file (so the next process starts clean), close."""
@@ -96,5 +111,5 @@ class Store:
 
     def _close(self) -> None:
         if self.path != ":memory:":
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.db.close()
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.close()

@@ -99,10 +99,14 @@ def compare(
     now_progress = progress(current.participants, rule)
     builder = _Builder(current, now_progress, now)
     if previous is None:
-        if announce:
-            for participant in current.participants:
-                builder.participant_changed(None, participant, {})
-        return Comparison("baseline", builder.sorted_events(), None, now_progress)
+        if not announce:
+            return Comparison("baseline", (), None, now_progress)
+        for participant in current.participants:
+            builder.participant_changed(None, participant, {})
+        # A backfill counts up from nothing, like a sequence of checks would have.
+        empty = dataclasses.replace(current, participants=())
+        events = _running_counts(builder.sorted_events(), empty, current, rule)
+        return Comparison("baseline", events, None, now_progress)
 
     column_map, problem = _column_map(previous.columns, current.columns)
     if problem is None:

@@ -112,3 +112,82 @@ def m001_initial(db: Database) -> None:
     )
     db.table("outbox").create_index(["event_id", "channel", "target"], unique=True)
     db.table("outbox").create_index(["status", "next_attempt_at"])
+
+
+@migrations()
+def m002_delivery(db: Database) -> None:
+    """The delivery core: a checked, leased outbox; the attempt log; targets and subscriptions.
+
+    The m001 outbox had no CHECK on its status and no lease: it is rebuilt (SQLite cannot add a
+    CHECK constraint in place). Nothing was ever routed into it, but any rows are carried over.
+    `due_at` and `lease_until` are Unix seconds (REAL): they are compared on every claim.
+    """
+    db.execute(
+        """CREATE TABLE outbox_v2 (
+             id INTEGER PRIMARY KEY,
+             event_id TEXT NOT NULL REFERENCES events(id),
+             event_seq INTEGER NOT NULL,
+             channel TEXT NOT NULL,
+             target TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('pending', 'sent', 'failed')),
+             attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+             due_at REAL NOT NULL,
+             lease_until REAL,
+             last_error TEXT,
+             created_at TEXT NOT NULL,
+             sent_at TEXT,
+             UNIQUE (event_id, channel, target)
+           )"""
+    )
+    db.execute(
+        """INSERT INTO outbox_v2 (id, event_id, event_seq, channel, target, status, attempts,
+             due_at, last_error, created_at, sent_at)
+           SELECT o.id, o.event_id, COALESCE(e.seq, 0), o.channel, o.target,
+             CASE o.status WHEN 'sent' THEN 'sent' WHEN 'pending' THEN 'pending'
+               ELSE 'failed' END,
+             o.attempts, COALESCE(unixepoch(o.next_attempt_at), unixepoch('now')), o.last_error,
+             COALESCE(o.created_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), o.sent_at
+           FROM outbox o LEFT JOIN events e ON e.id = o.event_id"""
+    )
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_v2 RENAME TO outbox")
+    db.execute("CREATE INDEX outbox_due ON outbox (channel, status, due_at)")
+    db.execute("CREATE INDEX outbox_target ON outbox (channel, target, status)")
+    db.execute(
+        """CREATE TABLE delivery_attempts (
+             id INTEGER PRIMARY KEY,
+             outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+             attempted_at TEXT NOT NULL,
+             outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'retry', 'failed', 'gone')),
+             status_code INTEGER,
+             error TEXT,
+             duration_ms INTEGER
+           )"""
+    )
+    db.execute("CREATE INDEX delivery_attempts_row ON delivery_attempts (outbox_id)")
+    db.execute(
+        """CREATE TABLE targets (
+             id INTEGER PRIMARY KEY,
+             channel TEXT NOT NULL,
+             address TEXT NOT NULL,
+             active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+             match TEXT NOT NULL DEFAULT 'filter' CHECK (match IN ('subscribed', 'filter')),
+             types TEXT,
+             meta TEXT,
+             created_at TEXT NOT NULL,
+             deactivated_at TEXT,
+             deactivated_reason TEXT,
+             UNIQUE (channel, address)
+           )"""
+    )
+    db.execute(
+        """CREATE TABLE subscriptions (
+             target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+             kind TEXT NOT NULL CHECK (kind IN ('treaty', 'country')),
+             value TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             PRIMARY KEY (target_id, kind, value)
+           )"""
+    )
+    db.execute("CREATE INDEX subscriptions_value ON subscriptions (kind, value)")

@@ -1,6 +1,7 @@
 """The current snapshot of each treaty and the one transaction that moves it forward.
 
-`save_observation` writes snapshot, check row, new events and their outbox rows in a single
+`save_observation` writes snapshot, check row, new events and their outbox rows (queued through
+`store.outbox`, routed by the `Router` the caller passes) in a single
 IMMEDIATE transaction: after a crash either all of it is there or none of it, and because event
 ids are deterministic a re-run inserts each event exactly once. Failures and quarantines never
 touch the snapshot.
@@ -18,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from scrapers.model import Action, Participant, TreatyStatus
+from store import outbox
 from store.db import immediate
 
 if TYPE_CHECKING:
     from store.events import Event
 
-# Where deliveries of an event go: (channel, target) pairs. Filled by later channels (Telegram,
-# webhooks); empty until one is configured.
-Router = Callable[[Database, "Event"], Iterable[tuple[str, str]]]
+# Where the deliveries of newly inserted events go: (event id, channel, target) triples, decided
+# inside the events' transaction. The composition root builds it (`bot/delivery/router.py`).
+Router = Callable[[Database, Sequence["Event"]], Iterable[tuple[str, str, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,19 +165,24 @@ def record_unchanged(
     etag: str | None = None,
     last_modified: str | None = None,
     route: Router | None = None,
+    clear_projection: bool = False,
 ) -> list[Event]:
-    """A check that found nothing new (304 or same fingerprint): health only, plus due events."""
+    """A check that found nothing new on the page (304 or same fingerprint): health only, plus
+    due events (then the check is recorded as "changed"). `clear_projection` forgets the
+    computed entry-into-force date once its day has been dealt with."""
     stamp = now_text(now)
     with immediate(db):
         db.execute(
             """UPDATE treaties SET last_check = ?, last_success = ?, consecutive_failures = 0,
                  last_error = NULL, quarantine_reason = NULL, quarantined = NULL,
-                 etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)
+                 etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                 projected_eif = CASE WHEN ? THEN NULL ELSE projected_eif END
                WHERE id = ?""",
-            [stamp, stamp, etag, last_modified, treaty_id],
+            [stamp, stamp, etag, last_modified, int(clear_projection), treaty_id],
         )
         inserted = insert_events(db, events, route)
-        _insert_check(db, treaty_id, stamp, "unchanged", None, None, len(inserted), None)
+        outcome = "changed" if inserted else "unchanged"
+        _insert_check(db, treaty_id, stamp, outcome, None, None, len(inserted), None)
     return inserted
 
 
@@ -220,14 +227,21 @@ def quarantined_observation(db: Database, treaty_id: str) -> TreatyStatus | None
 
 
 def insert_events(db: Database, events: Sequence[Event], route: Router | None) -> list[Event]:
-    """Append events not seen before (by deterministic id) and queue their deliveries."""
+    """Append events not seen before (by deterministic id) and queue their deliveries.
+
+    `route` decides, for the newly inserted events, which (event id, channel, target) deliveries
+    to queue (`store.outbox.enqueue`), inside the caller's transaction. None routes nothing (a
+    baseline, an announced backfill, a dry run).
+    """
     inserted: list[Event] = []
+    seqs: dict[str, int] = {}
     for event in events:
         cursor = db.execute(
             """INSERT OR IGNORE INTO events
                  (id, seq, treaty_id, type, detected_at, participant, country_code, action_date,
                   json)
-               VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?, ?, ?, ?)
+               RETURNING seq""",
             [
                 event.id,
                 event.treaty.id,
@@ -239,22 +253,21 @@ def insert_events(db: Database, events: Sequence[Event], route: Router | None) -
                 json.dumps(event.to_json(), ensure_ascii=False),
             ],
         )
-        if cursor.rowcount != 1:
+        row = cursor.fetchone()
+        if row is None:
             continue
+        seqs[event.id] = int(row[0])
         inserted.append(event)
-        for channel, target in route(db, event) if route else ():
-            db.execute(
-                """INSERT OR IGNORE INTO outbox
-                     (event_id, channel, target, status, attempts, next_attempt_at, created_at)
-                   VALUES (?, ?, ?, 'pending', 0, ?, ?)""",
-                [
-                    event.id,
-                    channel,
-                    target,
-                    now_text(event.detected_at),
-                    now_text(event.detected_at),
-                ],
-            )
+    if route is not None and inserted:
+        by_event: dict[str, list[tuple[str, str]]] = {}
+        for event_id, channel, target in route(db, inserted):
+            by_event.setdefault(event_id, []).append((channel, target))
+        for event in inserted:
+            deliveries = by_event.get(event.id)
+            if deliveries:
+                outbox.enqueue(
+                    db, event.id, seqs[event.id], deliveries, now=event.detected_at.timestamp()
+                )
     return inserted
 
 

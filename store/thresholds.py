@@ -20,11 +20,13 @@ from the deposit date; a day missing in the target month becomes that month's la
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from scrapers.columns import normalise_space
 from scrapers.model import Participant
@@ -175,35 +177,134 @@ def rule_from_text(text: str) -> EifRule:
     )
 
 
-def resolve_rule(
-    text: str,
-    *,
-    threshold: int | None = None,
-    delay_days: int | None = None,
-    delay_months: int | None = None,
-    counted_kinds: Iterable[str] | None = None,
-    not_counted: Iterable[str] | None = None,
-    milestones: Iterable[int] | None = None,
-) -> EifRule:
-    """The rule from `text`, with each part given by per-treaty config replacing the text's.
+@dataclass(frozen=True, slots=True)
+class RuleOverrides:
+    """Parts of an entry-into-force rule given by a maintainer (`track` options, `[[treaties]]`
+    in config), each replacing the text's part when set. The one place that lists the keys:
+    config, the CLI, the store's JSON and `resolve_rule` all go through this class.
+
+    `validate` enforces the bounds every entry point shares (a delay of 999,999,999 days or an
+    empty list of counted kinds must stop at the edge, not crash a sweep later).
+    """
+
+    threshold: int | None = None
+    delay_days: int | None = None
+    delay_months: int | None = None
+    counted_kinds: frozenset[str] | None = None
+    not_counted: frozenset[str] | None = None
+    milestones: tuple[int, ...] | None = None
+
+    MAX_THRESHOLD: ClassVar[int] = 10_000
+    MAX_DELAY_DAYS: ClassVar[int] = 3_650
+    MAX_DELAY_MONTHS: ClassVar[int] = 120
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, key) is None for key in self.keys())
+
+    def over(self, base: RuleOverrides) -> RuleOverrides:
+        """These overrides laid over `base`: each part set here wins; a delay set here (in days
+        or months) replaces both of base's delay parts."""
+        parts = {key: getattr(base, key) for key in self.keys()}
+        if self.delay_days is not None or self.delay_months is not None:
+            parts["delay_days"] = parts["delay_months"] = None
+        parts.update({k: getattr(self, k) for k in self.keys() if getattr(self, k) is not None})
+        return RuleOverrides(**parts)
+
+    def validate(self, known_kinds: Iterable[str] | None = None) -> RuleOverrides:
+        """Raise ValueError naming the first bad part; return self when all are usable."""
+        bounds = (
+            ("threshold", self.threshold, 1, self.MAX_THRESHOLD),
+            ("delay_days", self.delay_days, 0, self.MAX_DELAY_DAYS),
+            ("delay_months", self.delay_months, 0, self.MAX_DELAY_MONTHS),
+        )
+        for name, value, low, high in bounds:
+            if value is not None and not low <= value <= high:
+                raise ValueError(f"{name} must be between {low} and {high:,}, not {value:,}")
+        if self.delay_days is not None and self.delay_months is not None:
+            raise ValueError("give delay_days or delay_months, not both")
+        if self.counted_kinds is not None:
+            if not self.counted_kinds:
+                raise ValueError("counted_kinds cannot be empty")
+            vocabulary = set(known_kinds) if known_kinds is not None else None
+            unknown = sorted(self.counted_kinds - vocabulary) if vocabulary else []
+            if unknown:
+                raise ValueError(
+                    f"unknown action kind(s) {', '.join(unknown)}; expected some of: "
+                    + ", ".join(sorted(vocabulary or ()))
+                )
+        if self.not_counted is not None and not all(n.strip() for n in self.not_counted):
+            raise ValueError("not_counted names cannot be empty")
+        if self.milestones is not None:
+            if any(m < 1 for m in self.milestones):
+                raise ValueError("milestones must be 1 or more")
+            if self.threshold is not None and any(m >= self.threshold for m in self.milestones):
+                raise ValueError(f"milestones must be below the threshold ({self.threshold})")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the parts that are set; sets as sorted lists."""
+        out: dict[str, Any] = {}
+        for key in self.keys():
+            value = getattr(self, key)
+            if isinstance(value, frozenset):
+                out[key] = sorted(value)
+            elif isinstance(value, tuple):
+                out[key] = list(value)
+            elif value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> RuleOverrides:
+        """The stored form back (unknown keys are ignored: older rows may hold fewer)."""
+        data = data or {}
+
+        def ints(key: str) -> int | None:
+            value = data.get(key)
+            return int(value) if value is not None else None
+
+        def names(key: str) -> frozenset[str] | None:
+            value = data.get(key)
+            return frozenset(str(v) for v in value) if value is not None else None
+
+        milestones = data.get("milestones")
+        return cls(
+            threshold=ints("threshold"),
+            delay_days=ints("delay_days"),
+            delay_months=ints("delay_months"),
+            counted_kinds=names("counted_kinds"),
+            not_counted=names("not_counted"),
+            milestones=tuple(sorted({int(m) for m in milestones})) if milestones else None,
+        )
+
+
+NO_OVERRIDES = RuleOverrides()
+
+
+def resolve_rule(text: str, overrides: RuleOverrides = NO_OVERRIDES) -> EifRule:
+    """The rule from `text`, with each part set in `overrides` replacing the text's.
 
     A configured delay (days or months) replaces the text's delay altogether. Milestones follow
-    the final threshold unless configured. Raises ValueError for impossible config values.
+    the final threshold unless configured. Raises ValueError for impossible values.
     """
     base = rule_from_text(text)
-    if threshold is not None and threshold < 1:
-        raise ValueError(f"threshold must be at least 1, not {threshold}")
-    if any(value is not None and value < 0 for value in (delay_days, delay_months)):
-        raise ValueError("a delay cannot be negative")
-    kinds = frozenset(counted_kinds) if counted_kinds is not None else None
-    if kinds is not None and not kinds:
-        raise ValueError("counted_kinds cannot be empty")
-    overridden = any(
-        value is not None
-        for value in (threshold, delay_days, delay_months, kinds, not_counted, milestones)
-    )
-    if not overridden:
+    if overrides.is_empty():
         return base
+    overrides.validate()
+    threshold, delay_days, delay_months = (
+        overrides.threshold,
+        overrides.delay_days,
+        overrides.delay_months,
+    )
+    kinds, not_counted, milestones = (
+        overrides.counted_kinds,
+        overrides.not_counted,
+        overrides.milestones,
+    )
     final_threshold = threshold if threshold is not None else base.threshold
     own_delay = delay_days is not None or delay_months is not None
     if milestones is not None:
@@ -215,7 +316,7 @@ def resolve_rule(
         delay_days=delay_days if own_delay else base.delay_days,
         delay_months=delay_months if own_delay else base.delay_months,
         counted_kinds=kinds if kinds is not None else base.counted_kinds,
-        not_counted=frozenset(not_counted) if not_counted is not None else base.not_counted,
+        not_counted=not_counted if not_counted is not None else base.not_counted,
         excludes_regional_orgs=base.excludes_regional_orgs,
         milestones=final_milestones,
         source="text+config" if base.source == "text" else "config",

@@ -88,6 +88,22 @@ def list_treaties(
     ]
 
 
+def empty_row(treaty_id: str) -> dict[str, Any]:
+    """The `list_treaties` form of a treaty the database has never seen."""
+    return {
+        "id": treaty_id,
+        "chapter": None,
+        "title": None,
+        "place_date": None,
+        "url": None,
+        "tracked": False,
+        "last_check": None,
+        "last_error": None,
+        "consecutive_failures": 0,
+        "quarantine_reason": None,
+    }
+
+
 def treaty_row(db: Database, treaty_id: str) -> dict[str, Any] | None:
     rows = list(db.table("treaties").rows_where("id = ?", [treaty_id]))
     return rows[0] if rows else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,6 +12,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot import operations
+from bot.app import App, command_app, open_app
+from bot.config import load_config
+from bot.pipeline import CheckResult
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = FIXTURES / "pages"
@@ -96,3 +102,14 @@ async def run_cli(config: Path, *args: str, timeout: float = 60) -> Completed:
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode is not None
     return Completed(proc.returncode, out.decode(), err.decode())
+
+
+async def scrape(config: Path, *ids: str, **options: Any) -> list[CheckResult]:
+    """`operations.scrape` through the real composition root, on the fixed clock."""
+    async with open_app(load_config(str(config)), clock=clock) as app:
+        return await operations.scrape(app, ids, **options)
+
+
+def with_app(config: Path) -> contextlib.AbstractContextManager[App]:
+    """The synchronous app (store only) on the fixed clock."""
+    return command_app(load_config(str(config)), clock=clock)

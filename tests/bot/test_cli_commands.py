@@ -9,10 +9,8 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from bot import commands
 from bot.cli import main
-from bot.config import load_config
-from tests.bot.helpers import CYBER, PAGES, clock, with_france_ratifying, write_config
+from tests.bot.helpers import CYBER, PAGES, scrape, with_france_ratifying, write_config
 from tests.fakesite import FakeUNSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,9 +58,9 @@ async def test_track_status_events_timeline_after_a_ratification(
     fake_site.pages["XVIII-16"] = CYBER.encode()
     config = write_config(tmp_path, fake_site.base_url)
     assert invoke(config, "track", "XVIII-16")[0] == 0
-    await commands.scrape(load_config(str(config)), [], all_tracked=True, clock=clock)
+    await scrape(config, all_tracked=True)
     fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
-    await commands.scrape(load_config(str(config)), [], all_tracked=True, clock=clock)
+    await scrape(config, all_tracked=True)
 
     code, out = invoke(config, "treaties", "--tracked", "--json")
     assert code == 0
@@ -159,7 +157,7 @@ async def test_track_options_override_the_rule_read_from_the_text(
         "--counted-kinds", "ratification", "--milestones", "1",
     )  # fmt: skip
     assert code == 0, out
-    await commands.scrape(load_config(str(config)), ["XVIII-16"], clock=clock)
+    await scrape(config, "XVIII-16")
 
     code, out = invoke(config, "status", "XVIII-16", "--json")
 

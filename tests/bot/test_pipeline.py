@@ -7,14 +7,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
-from bot import commands
-from bot.config import load_config
+from bot import operations
 from store import snapshots
 from tests.bot.helpers import (
     CYBER,
     PAGES,
-    clock,
+    scrape,
+    with_app,
     with_france_ratifying,
     without_france,
     write_config,
@@ -26,10 +27,6 @@ from tests.untc_pages import truncate
 def table(db_path: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(db_path) as conn:
         return list(conn.execute(sql))
-
-
-async def scrape(config_path: Path, *ids: str) -> list[commands.CheckResult]:
-    return await commands.scrape(load_config(str(config_path)), ids, clock=clock)
 
 
 async def test_a_new_ratification_becomes_one_consent_event_with_counts(
@@ -126,15 +123,16 @@ async def test_quarantine_persists_until_accept_rebaselines_without_events(
     second = await scrape(config, "XVIII-16")
 
     assert [r[0].outcome for r in (first, second)] == ["quarantined", "quarantined"]
-    reason = commands.accept(load_config(str(config)), "XVIII-16", clock=clock)
+    with with_app(config) as app:
+        reason = operations.accept(app, "XVIII-16")
     assert "France" in reason
     [after] = await scrape(config, "XVIII-16")
     assert (after.outcome, after.events) == ("unchanged", ())
     db_path = tmp_path / "treatybot.db"
     assert table(db_path, "SELECT count(*) FROM events") == [(0,)]
     assert table(db_path, "SELECT count(*) FROM participants") == [(30,)]
-    with pytest.raises(LookupError):
-        commands.accept(load_config(str(config)), "XVIII-16", clock=clock)
+    with pytest.raises(LookupError), with_app(config) as app:
+        operations.accept(app, "XVIII-16")
 
 
 async def test_crash_between_snapshot_write_and_commit_leaves_nothing_then_rerun_once(
@@ -149,14 +147,21 @@ async def test_crash_between_snapshot_write_and_commit_leaves_nothing_then_rerun
 
     real_insert = snapshots.insert_events
 
-    def crash_after_snapshot_write(*args: object, **kwargs: object) -> object:
-        # the snapshot rows are already written inside the open transaction at this point
-        assert table(db_path, "SELECT count(*) FROM participants") == [(31,)]
+    seen_inside: list[str] = []
+
+    def crash_after_snapshot_write(db: Database, *args: object, **kwargs: object) -> object:
+        # Read through the transaction's own connection: France's new row is written, not
+        # yet committed (another connection could not tell).
+        [(actions,)] = db.execute("SELECT actions FROM participants WHERE name = 'France'")
+        seen_inside.append(str(actions))
         raise RuntimeError("simulated crash before commit")
 
     monkeypatch.setattr(snapshots, "insert_events", crash_after_snapshot_write)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        await scrape(config, "XVIII-16")
+    [crashed] = await scrape(config, "XVIII-16")
+    assert (crashed.outcome, crashed.events) == ("failed", ())
+    assert crashed.error == "internal error: RuntimeError: simulated crash before commit"
+    assert len(seen_inside) == 1
+    assert "2026-03-12" in seen_inside[0]
     assert table(db_path, "SELECT count(*) FROM events") == [(0,)]
     assert table(db_path, "SELECT * FROM participants ORDER BY position") == snapshot_before
 
@@ -182,7 +187,7 @@ async def test_dry_run_computes_events_and_writes_nothing(
     db_path = tmp_path / "treatybot.db"
     before = table(db_path, "SELECT * FROM participants ORDER BY position")
 
-    [dry] = await commands.scrape(load_config(str(config)), ["XVIII-16"], dry_run=True, clock=clock)
+    [dry] = await scrape(config, "XVIII-16", dry_run=True)
 
     assert [e.type for e in dry.events] == ["treaty.consent"]
     assert table(db_path, "SELECT count(*) FROM events") == [(0,)]

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.config import load_config
-from bot.scheduler import run_service
+from bot.service import run_service
 from tests.bot.helpers import PAGES, write_config
 from tests.fakesite import FakeUNSite
 

@@ -28,7 +28,7 @@ from store.events import (
     WithdrawalEvent,
     event_id,
 )
-from store.thresholds import EifRule, resolve_rule, rule_from_text
+from store.thresholds import EifRule, RuleOverrides, resolve_rule, rule_from_text
 from tests.store.csvtable import participants_from_rows
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -548,7 +548,7 @@ def test_counts_are_computed_when_the_page_gives_none() -> None:
 
 
 def test_configured_milestones_without_threshold_give_of_none() -> None:
-    rule: EifRule = resolve_rule("no count here", milestones=[2])
+    rule: EifRule = resolve_rule("no count here", RuleOverrides(milestones=(2,)))
     result = compare(table(*states(1)), table(*states(2)), rule, NOW)
     milestone = result.events[-1]
 

@@ -14,6 +14,7 @@ from scrapers.model import Action, Participant
 from store.thresholds import (
     DEFAULT_COUNTED,
     EifRule,
+    RuleOverrides,
     default_milestones,
     eif_date,
     number_from_words,
@@ -182,7 +183,7 @@ def test_paris_weighted_threshold_is_not_computable_from_the_table() -> None:
 
 
 def test_paris_becomes_computable_only_when_config_gives_the_threshold() -> None:
-    rule = resolve_rule(PARIS, threshold=55)
+    rule = resolve_rule(PARIS, RuleOverrides(threshold=55))
 
     assert (rule.threshold, rule.delay_days, rule.source, rule.reason) == (
         55,
@@ -228,7 +229,9 @@ def test_text_without_a_count_gives_an_unknown_rule_that_says_why() -> None:
 
 
 def test_config_overrides_win_part_by_part() -> None:
-    rule = resolve_rule(CYBERCRIME, delay_days=30, not_counted=["Holy See"])
+    rule = resolve_rule(
+        CYBERCRIME, RuleOverrides(delay_days=30, not_counted=frozenset({"Holy See"}))
+    )
 
     assert (rule.threshold, rule.delay_days, rule.counted_kinds) == (40, 30, FOUR_KINDS)
     assert rule.not_counted == frozenset({"Holy See"})
@@ -237,12 +240,14 @@ def test_config_overrides_win_part_by_part() -> None:
 
 
 def test_config_threshold_recomputes_milestones_unless_they_are_configured() -> None:
-    assert resolve_rule(ATT, threshold=20).milestones == (5, 10, 15, 19)
-    assert resolve_rule(ATT, threshold=20, milestones=[15, 5]).milestones == (5, 15)
+    assert resolve_rule(ATT, RuleOverrides(threshold=20)).milestones == (5, 10, 15, 19)
+    assert resolve_rule(ATT, RuleOverrides(threshold=20, milestones=(15, 5))).milestones == (5, 15)
 
 
 def test_config_alone_makes_a_config_rule() -> None:
-    rule = resolve_rule("", threshold=3, delay_days=0, counted_kinds=["accession"])
+    rule = resolve_rule(
+        "", RuleOverrides(threshold=3, delay_days=0, counted_kinds=frozenset({"accession"}))
+    )
 
     assert (rule.threshold, rule.delay_days, rule.source) == (3, 0, "config")
     assert rule.counted_kinds == frozenset({"accession"})
@@ -254,11 +259,39 @@ def test_resolve_without_overrides_is_the_text_rule() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"threshold": 0}, {"delay_days": -1}, {"counted_kinds": []}],
+    [
+        RuleOverrides(threshold=0),
+        RuleOverrides(threshold=10_001),
+        RuleOverrides(delay_days=-1),
+        RuleOverrides(delay_days=999_999_999),
+        RuleOverrides(delay_months=121),
+        RuleOverrides(delay_days=1, delay_months=1),
+        RuleOverrides(counted_kinds=frozenset()),
+        RuleOverrides(threshold=40, milestones=(10, 40)),
+        RuleOverrides(milestones=(0,)),
+    ],
 )
-def test_impossible_config_is_refused(bad: dict[str, object]) -> None:
+def test_impossible_overrides_are_refused(bad: RuleOverrides) -> None:
     with pytest.raises(ValueError):
-        resolve_rule(BBNJ, **bad)  # type: ignore[arg-type]  # deliberately bad values
+        resolve_rule(BBNJ, bad)
+
+
+def test_counted_kinds_outside_the_vocabulary_are_named() -> None:
+    bad = RuleOverrides(counted_kinds=frozenset({"ratification", "ratifcation"}))
+    with pytest.raises(ValueError, match="ratifcation"):
+        bad.validate(known_kinds=["ratification", "accession"])
+
+
+def test_overrides_round_trip_through_json_and_layer_over_each_other() -> None:
+    stored = RuleOverrides(threshold=40, delay_days=90, not_counted=frozenset({"European Union"}))
+    assert RuleOverrides.from_json(stored.to_json()) == stored
+    configured = RuleOverrides(delay_months=3, milestones=(10,))
+    assert configured.over(stored) == RuleOverrides(
+        threshold=40,
+        delay_months=3,
+        not_counted=frozenset({"European Union"}),
+        milestones=(10,),
+    )
 
 
 # --- milestones ----------------------------------------------------------------------------
@@ -275,7 +308,7 @@ def test_default_milestones_are_quarters_rounded_up_and_one_to_go() -> None:
 
 
 def test_qualifying_uses_earliest_counted_action_and_skips_withdrawals() -> None:
-    rule = resolve_rule(CYBERCRIME, threshold=3)
+    rule = resolve_rule(CYBERCRIME, RuleOverrides(threshold=3))
     early, may, later = dt.date(2019, 1, 1), dt.date(2021, 5, 2), dt.date(2022, 1, 1)
     table = (
         person("Brazil", act("signature", early), act("ratification", may)),
@@ -437,7 +470,9 @@ def test_not_counted_names_match_their_historical_spellings() -> None:
     """A rule excluding the European Union also excludes a row printed "European Community"."""
     from scrapers.model import Action, Participant
 
-    rule = resolve_rule("", threshold=2, delay_days=90, not_counted=["European Union"])
+    rule = resolve_rule(
+        "", RuleOverrides(threshold=2, delay_days=90, not_counted=frozenset({"European Union"}))
+    )
     rows = [
         Participant(
             "European Community", actions=(Action("approval", dt.date(2020, 1, 1), 2, "x"),)

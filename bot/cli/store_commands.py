@@ -1,7 +1,4 @@
-"""Commands over the store: tracking, listing, status, the event log, quarantine, schema.
-
-Registered on the `treatybot` group in `bot/cli.py`.
-"""
+"""Commands over the store: tracking, listing, status, the event log, quarantine, schema."""
 
 from __future__ import annotations
 
@@ -11,11 +8,12 @@ from typing import Any
 
 import click
 
-from bot import commands
-from bot.cli_shared import (
+from bot import operations
+from bot.cli.options import (
     emit_json,
     get_config,
     json_option,
+    store_app,
     treaty_id_argument,
     treaty_ids_argument,
 )
@@ -31,6 +29,9 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--threshold", type=click.IntRange(min=1), help="Instruments needed (N).")
 @click.option("--delay-days", type=click.IntRange(min=0), help="Days from the N-th deposit.")
 @click.option(
+    "--delay-months", type=click.IntRange(min=0), help="Months from the N-th deposit (instead)."
+)
+@click.option(
     "--counted-kinds", help="Comma-separated kinds that count, e.g. ratification,approval."
 )
 @click.option("--not-counted", help="Comma-separated participants whose instruments don't count.")
@@ -41,6 +42,7 @@ def track(
     treaty_ids: list[str],
     threshold: int | None,
     delay_days: int | None,
+    delay_months: int | None,
     counted_kinds: str | None,
     not_counted: str | None,
     milestones: str | None,
@@ -53,13 +55,16 @@ def track(
       treatybot track XXVI-8 --threshold 50 --delay-days 90 \\
           --counted-kinds ratification,acceptance,approval
     """
-    try:
-        rule = commands.rule_overrides(
-            threshold, delay_days, _csv(counted_kinds), _csv(not_counted), _csv(milestones)
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    commands.track(get_config(ctx), treaty_ids, rule)
+    overrides = operations.rule_overrides(
+        threshold,
+        delay_days,
+        delay_months,
+        _csv(counted_kinds),
+        _csv(not_counted),
+        _csv(milestones),
+    )
+    with store_app(ctx) as app:
+        operations.track(app, treaty_ids, overrides)
     click.echo(f"tracking {', '.join(treaty_ids)}")
 
 
@@ -73,10 +78,8 @@ def untrack(ctx: click.Context, treaty_id: str) -> None:
     Example:
       treatybot untrack XVIII-16
     """
-    try:
-        known = commands.untrack(get_config(ctx), treaty_id)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with store_app(ctx) as app:
+        known = operations.untrack(app, treaty_id)
     if not known:
         raise click.ClickException(f"{treaty_id} is not known; nothing to untrack")
     click.echo(f"no longer tracking {treaty_id}")
@@ -95,7 +98,8 @@ def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: boo
       treatybot treaties --tracked
       treatybot treaties --search cybercrime --json
     """
-    rows = commands.list_treaties(get_config(ctx), tracked_only=tracked, search=search)
+    with store_app(ctx) as app:
+        rows = operations.list_treaties(app, tracked_only=tracked, search=search)
     if as_json:
         for row in rows:
             emit_json(row)
@@ -126,7 +130,8 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
     Example:
       treatybot status XVIII-16
     """
-    report = commands.status(get_config(ctx), treaty_id, today=dt.date.today())
+    with store_app(ctx) as app:
+        report = operations.status(app, treaty_id)
     if report is None:
         raise click.ClickException(
             f"{treaty_id} has never been checked; run `treatybot scrape {treaty_id}` first"
@@ -188,17 +193,15 @@ def events(
       treatybot events --treaty XVIII-16 --type treaty.consent
       treatybot events --country France --since 2026-01-01 --json
     """
-    try:
-        rows = commands.events(
-            get_config(ctx),
+    with store_app(ctx) as app:
+        rows = operations.events(
+            app,
             treaty_id=treaty_id,
             country=country,
             event_type=event_type,
             since=since.date().isoformat() if since else None,
             limit=limit,
         )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
     _print_events(rows, as_json)
 
 
@@ -214,10 +217,8 @@ def timeline(ctx: click.Context, country: str, as_json: bool) -> None:
       treatybot timeline France
       treatybot timeline TR --json
     """
-    try:
-        rows = commands.timeline(get_config(ctx), country)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+    with store_app(ctx) as app:
+        rows = operations.timeline(app, country)
     _print_events(rows, as_json)
 
 
@@ -241,10 +242,8 @@ def accept(ctx: click.Context, treaty_id: str) -> None:
     Example:
       treatybot accept XVIII-16
     """
-    try:
-        reason = commands.accept(get_config(ctx), treaty_id)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with store_app(ctx) as app:
+        reason = operations.accept(app, treaty_id)
     click.echo(f"{treaty_id}: accepted the held-back observation ({reason}) as the new baseline")
 
 
@@ -262,8 +261,8 @@ def upgrade(ctx: click.Context) -> None:
     Example:
       treatybot db upgrade
     """
-    config = get_config(ctx.find_root())
-    applied = commands.db_upgrade(config)
+    config = get_config(ctx)
+    applied = operations.db_upgrade(config)
     click.echo(
         f"{config.database.path}: applied {', '.join(applied)}"
         if applied
@@ -271,4 +270,4 @@ def upgrade(ctx: click.Context) -> None:
     )
 
 
-STORE_COMMANDS = (track, untrack, treaties, status, events, timeline, accept, db)
+COMMANDS = (track, untrack, treaties, status, events, timeline, accept, db)

@@ -1,56 +1,26 @@
-"""The `treatybot` command line: thin click commands over the functions the service calls.
-
-Library errors become `click.ClickException` (exit 1, one line on stderr) only here.
-"""
+"""Commands that read the site or a saved page: `parse`, `scrape`, `catalogue`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import click
 
-from bot import commands
-from bot.cli_shared import (
+from bot import operations
+from bot.cli.options import (
     emit_json,
-    get_config,
     json_option,
     progress_bar_if_terminal,
+    run_with_app,
     treaty_ids_argument,
 )
-from bot.cli_store import STORE_COMMANDS
-from bot.config import ConfigError, load_config
 from bot.render import event_text, status_table, table
 from scrapers.errors import ScrapeError
 from scrapers.parse import guess_treaty_id, parse_status_page
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    metavar="PATH",
-    help="Config file (default: $TREATYBOT_CONFIG, else ./config.toml, else built-in defaults).",
-)
-@click.version_option(package_name="treatybot")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """Watch UN treaty status pages and report signatures, ratifications and entry into force.
-
-    \b
-    Examples:
-      treatybot track XVIII-16          # start watching the Cybercrime Convention
-      treatybot scrape --all            # check every tracked treaty, store and print news
-      treatybot status XVIII-16         # how close is it to entering into force?
-    """
-    try:
-        ctx.obj = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--id", "treaty_id", help="Treaty id, if the page does not name it.")
 @json_option
@@ -74,7 +44,7 @@ def parse(file: Path, treaty_id: str | None, as_json: bool) -> None:
     )
 
 
-@main.command()
+@click.command()
 @treaty_ids_argument(required=False)
 @click.option("--all", "all_tracked", is_flag=True, help="Check every tracked treaty.")
 @click.option("--dry-run", is_flag=True, help="Fetch, parse and diff, but write nothing.")
@@ -103,22 +73,22 @@ def scrape(
       treatybot scrape --all --json > checks.jsonl
       treatybot scrape XXVI-9 --dry-run --table
     """
-    config = get_config(ctx)
     if all_tracked and treaty_ids:
         raise click.UsageError("give treaty ids or --all, not both")
     if not all_tracked and not treaty_ids:
         raise click.UsageError("give at least one treaty id, or --all for every tracked treaty")
     bar = progress_bar_if_terminal("checking", all_tracked)
     try:
-        results = asyncio.run(
-            commands.scrape(
-                config,
+        results = run_with_app(
+            ctx,
+            lambda app: operations.scrape(
+                app,
                 treaty_ids,
                 all_tracked=all_tracked,
                 dry_run=dry_run,
                 announce=announce,
                 progress=bar,
-            )
+            ),
         )
     finally:
         if bar is not None:
@@ -149,7 +119,7 @@ def scrape(
         ctx.exit(1)
 
 
-@main.command()
+@click.command()
 @json_option
 @click.option("--no-save", is_flag=True, help="Print only; do not store the list.")
 @click.pass_context
@@ -162,7 +132,9 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
     """
     bar = progress_bar_if_terminal("chapters")
     try:
-        entries = asyncio.run(commands.catalogue(get_config(ctx), save=not no_save, progress=bar))
+        entries = run_with_app(
+            ctx, lambda app: operations.catalogue(app, save=not no_save, progress=bar)
+        )
     except ValueError as exc:
         raise click.ClickException(f"catalogue: {exc}") from exc
     finally:
@@ -179,30 +151,4 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
     click.echo(f"{len(entries)} treaties", err=True)
 
 
-@main.command()
-@click.option("-v", "--verbose", is_flag=True, help="Log every check, not only problems.")
-@click.pass_context
-def run(ctx: click.Context, verbose: bool) -> None:
-    """Run the service: check every tracked treaty at its interval until stopped (Ctrl-C).
-
-    \b
-    Example:
-      treatybot track XVIII-16 && treatybot run -v
-    """
-    import logging
-
-    from bot.scheduler import run_service
-
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
-    asyncio.run(run_service(get_config(ctx)))
-
-
-for _command in STORE_COMMANDS:
-    main.add_command(_command)
-
-
-if __name__ == "__main__":
-    main()
+COMMANDS = (parse, scrape, catalogue)

@@ -1,0 +1,115 @@
+"""Shared pieces of the command line: the group class that maps library errors to click errors
+(once, here), options, arguments, app helpers, JSON output and progress bars."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from bot.app import App, Clock, command_app, open_app, utc_now
+from bot.config import Config
+from bot.errors import InvalidInput, TreatybotError
+from scrapers.urls import validate_treaty_id
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+class TreatybotGroup(click.Group):
+    """A click group whose commands' library errors become one-line click errors: bad input
+    exits 2 (usage), every other `TreatybotError` exits 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            raise click.UsageError(str(exc), ctx) from exc
+        except TreatybotError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+
+
+def get_config(ctx: click.Context) -> Config:
+    config = ctx.find_root().obj
+    assert isinstance(config, Config)
+    return config
+
+
+def get_clock(ctx: click.Context) -> Clock:
+    """The clock commands use (tests may put another in `ctx.meta`)."""
+    clock = ctx.find_root().meta.get("treatybot.clock", utc_now)
+    assert callable(clock)
+    return clock  # type: ignore[no-any-return]  # meta is untyped; checked callable above
+
+
+@contextlib.contextmanager
+def store_app(ctx: click.Context, *, must_exist: bool = False) -> Iterator[App]:
+    """The app for a synchronous command (store only), closed afterwards."""
+    with command_app(get_config(ctx), clock=get_clock(ctx), must_exist=must_exist) as app:
+        yield app
+
+
+def run_with_app(ctx: click.Context, use_case: Callable[[App], Awaitable[T]]) -> T:
+    """Run an async use case with a full app (store + fetcher) in a fresh event loop."""
+
+    async def main() -> T:
+        async with open_app(get_config(ctx), clock=get_clock(ctx)) as app:
+            return await use_case(app)
+
+    return asyncio.run(main())
+
+
+class ProgressBar:
+    """A click progress bar on stderr, created when the job knows its length."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, item: str) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.update(1, current_item=item)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def progress_bar_if_terminal(label: str, wanted: bool = True) -> ProgressBar | None:
+    return ProgressBar(label) if wanted and sys.stderr.isatty() else None
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def treaty_id_arg(value: str) -> str:
+    try:
+        return validate_treaty_id(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+treaty_id_argument = click.argument("treaty_id", callback=lambda c, p, v: treaty_id_arg(v))
+
+
+def treaty_ids_argument(*, required: bool) -> Callable[[F], F]:
+    return click.argument(
+        "treaty_ids",
+        nargs=-1,
+        required=required,
+        callback=lambda c, p, v: list(dict.fromkeys(treaty_id_arg(x) for x in v)),
+    )
