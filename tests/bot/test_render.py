@@ -454,6 +454,33 @@ def test_batch_plain_groups_per_treaty() -> None:
     )
 
 
+def test_batch_lines_of_every_type_leave_the_treaty_to_the_header() -> None:
+    events = [
+        PARTICIPANT_WITHDRAWN,
+        ACTION_WITHDRAWN,
+        DATE_CORRECTED,
+        THRESHOLD,
+        dataclasses.replace(IN_FORCE, counts=REACHED),
+    ]
+
+    assert render_batch_plain(events).splitlines() == [
+        f"{CYBERCRIME} (XVIII-16)",
+        "  🇫🇷 France withdrew",
+        "  🇫🇷 France's ratification of 12 Mar 2026 is now shown as withdrawn",
+        "  Correction: 🇫🇷 France's signature date corrected from 25 Oct 2025 to 26 Oct 2025",
+        "  Threshold reached: 40th qualifying instrument, deposited on 28 Oct 2026; enters into"
+        " force on 26 Jan 2027",
+        "  Enters into force today, 12 Mar 2026",
+        "  40 instruments (40 needed) — threshold reached",
+    ]
+
+
+def test_a_name_ending_in_s_takes_a_bare_apostrophe() -> None:
+    event = WithdrawalEvent(**common(participant=ParticipantRef("Bahamas", "BS", "🇧🇸")))
+
+    assert render_plain(event).startswith("🇧🇸 Bahamas' ratification of 12 Mar 2026 is now")
+
+
 def test_an_empty_batch_gives_nothing() -> None:
     assert (render_batch_html([]), render_batch_plain([])) == ([], "")
 
