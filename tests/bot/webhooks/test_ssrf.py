@@ -303,7 +303,9 @@ async def send(
         return response.status
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "0x7f000001", "127.1", "2130706433"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "0x7f000001", "127.1", "2130706433", "[::ffff:127.0.0.1]"]
+)
 async def test_a_guarded_send_to_loopback_is_refused_before_connecting(
     server: CountingServer, host: str
 ) -> None:
@@ -315,7 +317,18 @@ async def test_a_guarded_send_to_loopback_is_refused_before_connecting(
     assert server.connections == 0
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "0x7f000001"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "0x7f000001",
+        pytest.param(
+            "[::ffff:127.0.0.1]",
+            marks=pytest.mark.skipif(not socket.has_ipv6, reason="needs a dual-stack host"),
+        ),
+    ],
+)
 async def test_allow_private_lets_the_same_send_connect(server: CountingServer, host: str) -> None:
     assert await send(f"http://{host}:{server.port}/hook", allow_private=True) == 204
     assert server.connections == 1
