@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.delivery.channel import RetryPolicy, Sent
 from bot.errors import RetryLater
-from bot.render import event_text
+from bot.render import render_plain
 from store.events import Event
 
 NAME = "console"
@@ -31,7 +31,7 @@ class ConsoleChannel:
     send_timeout_s: float = 10.0
 
     async def send(self, target: str, events: Sequence[Event]) -> Sent:
-        lines = [f"[{event.treaty.id}] {event_text(event.to_json())}" for event in events]
+        lines = [f"[{event.treaty.id}] {render_plain(event)}" for event in events]
         try:
             self.stream.write("\n".join(lines) + "\n")
             self.stream.flush()
