@@ -27,89 +27,35 @@ import itertools
 import json
 import math
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tests.fakes.telegram_html import html_error, utf16_length, visible_text
+from tests.fakes.telegram_html import utf16_length, visible_text
+from tests.fakes.telegram_model import (
+    BOT_ID,
+    TOKEN,
+    ApiError,
+    Call,
+    ChatInfo,
+    Delivered,
+    RateLimits,
+    Violation,
+    full_chat_json,
+    infer_chat_type,
+    member_json,
+    text_error,
+    user_json,
+)
 
-TOKEN = "123456:TEST-token_for-the-fake"
-BOT_ID = 123456
-GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+__all__ = ["Call", "ChatInfo", "Delivered", "FakeBotAPI", "Violation"]
+
 CHAT_METHODS = frozenset({"sendmessage", "editmessagetext", "getchat"})
 SEND_METHODS = frozenset({"sendmessage", "editmessagetext"})
-ADMIN_RIGHTS = [
-    *("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages"),
-    *("can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info"),
-    *("can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories"),
-]
-GIFT_TYPES = [
-    *("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"),
-    "gifts_from_channels",
-]
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, **parameters: Any) -> None:
-        super().__init__(description)
-        self.code, self.description, self.parameters = code, description, parameters
-
-
-@dataclass
-class Call:
-    """One request as the server saw it; `time` is server-side time.monotonic() at decision."""
-
-    method: str
-    params: dict[str, Any]
-    time: float
-    chat_id: int | None = None
-    text: str | None = None
-    parse_mode: str | None = None
-    reply_markup: Any = None
-    status: int | None = None  # None while unanswered (hanging) or if the client went away
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class Violation:
-    time: float
-    chat_id: int | None
-    kind: str  # "global", "private", "group" or "retry_after"
-    detail: str
-
-
-@dataclass
-class Delivered:
-    message_id: int
-    chat_id: int
-    text: str  # as sent (raw HTML when parse_mode is HTML)
-    parse_mode: str | None
-    reply_markup: Any
-    time: float
-    json: dict[str, Any]  # the Message object the API answered with
-    edits: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ChatInfo:
-    id: int
-    type: str
-    title: str | None = None
-    state: str = "ok"  # ok, blocked, kicked, migrated, missing
-    migrate_to: int | None = None
-
-    def json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "type": self.type}
-        if self.type == "private":
-            data["first_name"] = self.title or f"User {self.id}"
-        else:
-            data["title"] = self.title or f"Chat {self.id}"
-        return data
 
 
 @dataclass
@@ -119,12 +65,6 @@ class _Fault:
     count: int
     retry_after: int = 0
     status: int = 500
-
-
-def infer_chat_type(chat_id: int) -> str:
-    if chat_id > 0:
-        return "private"
-    return "supergroup" if chat_id <= -1_000_000_000_000 else "group"
 
 
 class FakeBotAPI:
@@ -141,9 +81,9 @@ class FakeBotAPI:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token, self.bot_username = token, bot_username
-        self.global_per_s, self.global_window_s = global_per_s, global_window_s
-        self.private_interval_s = private_interval_s
-        self.group_per_window, self.group_window_s = group_per_window, group_window_s
+        self.limits = RateLimits(
+            global_per_s, global_window_s, private_interval_s, group_per_window, group_window_s
+        )
         self.clock = clock
         self.calls: list[Call] = []
         self.violations: list[Violation] = []
@@ -163,9 +103,6 @@ class FakeBotAPI:
         self._faults: list[_Fault] = []
         self._release = asyncio.Event()
         self._closing = False
-        self._global_sends: deque[float] = deque()
-        self._chat_sends: defaultdict[int, deque[float]] = defaultdict(deque)
-        self._retry_until = -math.inf
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._not_found)
@@ -262,14 +199,6 @@ class FakeBotAPI:
 
     # -- updates --------------------------------------------------------------------------------
 
-    def user_json(self, user_id: int) -> dict[str, Any]:
-        return {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": f"User{user_id}",
-            "language_code": "en",
-        }
-
     def push_update(self, **payload: Any) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **payload}
         self._updates.append(update)
@@ -291,7 +220,7 @@ class FakeBotAPI:
             message["sender_chat"] = chat.json()
         else:
             sender = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
-            message["from"] = self.user_json(sender)
+            message["from"] = user_json(sender)
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             entity = {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
@@ -307,7 +236,7 @@ class FakeBotAPI:
         sent = self._delivered[(chat_id, message_id)]
         query = {
             "id": str(next(self._callback_ids)),
-            "from": self.user_json(user_id if user_id is not None else abs(chat_id)),
+            "from": user_json(user_id if user_id is not None else abs(chat_id)),
             "message": sent.json,
             "chat_instance": f"ci{chat_id}",
             "data": data,
@@ -326,20 +255,12 @@ class FakeBotAPI:
             chat.state = "ok"
         change = {
             "chat": chat.json(),
-            "from": self.user_json(user_id if user_id is not None else abs(chat_id)),
+            "from": user_json(user_id if user_id is not None else abs(chat_id)),
             "date": int(time.time()),
-            "old_chat_member": self._member(old_status),
-            "new_chat_member": self._member(new_status),
+            "old_chat_member": member_json(old_status, self.bot_user),
+            "new_chat_member": member_json(new_status, self.bot_user),
         }
         return self.push_update(my_chat_member=change)
-
-    def _member(self, status: str) -> dict[str, Any]:
-        member: dict[str, Any] = {"status": status, "user": self.bot_user}
-        if status == "kicked":
-            member["until_date"] = 0
-        if status == "administrator":
-            member |= dict.fromkeys(ADMIN_RIGHTS, False)
-        return member
 
     # -- what happened --------------------------------------------------------------------------
 
@@ -383,6 +304,8 @@ class FakeBotAPI:
     async def _faults_for(self, method: str, call: Call) -> None:
         if call.chat_id is None:
             raise ApiError(400, "Bad Request: chat_id is empty")
+        if method == "sendmessage" and call.time < self.limits.retry_until:
+            self._check_rate(call, self.add_chat(call.chat_id))  # ignored retry_after: a violation
         for fault in list(self._faults):
             if fault.chat_id not in (None, call.chat_id) or method not in SEND_METHODS:
                 continue
@@ -396,10 +319,11 @@ class FakeBotAPI:
                     await self._release.wait()
                 if self._closing:
                     raise ApiError(502, "Bad Gateway")
+                call.time = self.clock()
                 continue
             if fault.kind == "status":
                 raise ApiError(fault.status, "Internal Server Error")
-            self._announce_retry(call.time, fault.retry_after)
+            self.limits.announce(call.time, fault.retry_after)
             raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
                            retry_after=fault.retry_after)  # fmt: skip
         chat = self.add_chat(call.chat_id)
@@ -414,58 +338,25 @@ class FakeBotAPI:
         if chat.state == "missing":
             raise ApiError(400, "Bad Request: chat not found")
 
-    def _announce_retry(self, now: float, retry_after: int) -> None:
-        self._retry_until = max(self._retry_until, now + retry_after)
-
-    def _too_many(self, call: Call, kind: str, wait: float, detail: str) -> ApiError:
+    def _check_rate(self, call: Call, chat: ChatInfo) -> None:
+        refusal = self.limits.refusal(chat, call.time)
+        if refusal is None:
+            return
+        kind, wait, detail = refusal
         self.violations.append(Violation(call.time, call.chat_id, kind, detail))
         retry_after = max(1, math.ceil(wait))
-        self._announce_retry(call.time, retry_after)
-        return ApiError(
+        self.limits.announce(call.time, retry_after)
+        raise ApiError(
             429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
         )
 
-    def _check_rate(self, call: Call, chat: ChatInfo) -> None:
-        now = call.time
-        if now < self._retry_until:
-            raise self._too_many(
-                call, "retry_after", self._retry_until - now, "sent during a pause"
-            )
-        window = self._global_sends
-        while window and window[0] <= now - self.global_window_s:
-            window.popleft()
-        if len(window) >= self.global_per_s:
-            wait = window[0] + self.global_window_s - now
-            raise self._too_many(call, "global", wait, f"{len(window) + 1} sends in a window")
-        sends = self._chat_sends[chat.id]
-        if chat.type == "private":
-            if sends and now - sends[-1] < self.private_interval_s:
-                gap = now - sends[-1]
-                wait = self.private_interval_s - gap
-                raise self._too_many(call, "private", wait, f"{gap:.3f} s after the previous")
-        else:
-            while sends and sends[0] <= now - self.group_window_s:
-                sends.popleft()
-            if len(sends) >= self.group_per_window:
-                wait = sends[0] + self.group_window_s - now
-                raise self._too_many(call, "group", wait, f"{len(sends) + 1} sends in a window")
-
     def _validate_text(self, call: Call) -> None:
         text = call.text or ""
-        if (call.parse_mode or "").upper() == "HTML":
-            error = html_error(text)
-        elif utf16_length(text) > 4096:
-            error = "Bad Request: message is too long"
-        else:
-            error = None if text.strip() else "Bad Request: message text is empty"
-        if error is None:
+        description = text_error(text, call.parse_mode)
+        if description is None:
             return
-        if "message is too long" in error:
-            raise ApiError(400, "Bad Request: message is too long")
-        if "message text is empty" in error:
-            raise ApiError(400, "Bad Request: message text is empty")
-        description = "Bad Request: c" + error.removeprefix("C")
-        self.html_rejections.append((text, description))
+        if "parse entities" in description:
+            self.html_rejections.append((text, description))
         raise ApiError(400, description)
 
     # -- methods (named _m_<lowercased Bot API method>) -----------------------------------------
@@ -479,17 +370,18 @@ class FakeBotAPI:
                            "use deleteWebhook to delete the webhook first")  # fmt: skip
         offset = _int_or_none(call.params.get("offset")) or 0
         limit = _int_or_none(call.params.get("limit")) or 100
-        deadline = self.clock() + float(call.params.get("timeout") or 0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + float(call.params.get("timeout") or 0)
         self._poll_generation += 1
         generation = self._poll_generation
         while True:
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            if self._updates or self._closing or self.clock() >= deadline:
+            if self._updates or self._closing or loop.time() >= deadline:
                 return self._updates[:limit]
             self._new_updates.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_updates.wait(), deadline - self.clock())
+                await asyncio.wait_for(self._new_updates.wait(), deadline - loop.time())
             if generation != self._poll_generation:
                 raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
                                "that only one bot instance is running")  # fmt: skip
@@ -531,17 +423,14 @@ class FakeBotAPI:
 
     def _m_getchat(self, call: Call) -> dict[str, Any]:
         assert call.chat_id is not None
-        gifts = dict.fromkeys(GIFT_TYPES, False)
-        info = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
-        return self.chats[call.chat_id].json() | info
+        return full_chat_json(self.chats[call.chat_id])
 
     def _m_sendmessage(self, call: Call) -> dict[str, Any]:
         assert call.chat_id is not None
         chat = self.chats[call.chat_id]
         self._validate_text(call)
         self._check_rate(call, chat)
-        self._global_sends.append(call.time)
-        self._chat_sends[chat.id].append(call.time)
+        self.limits.record(chat, call.time)
         text = call.text or ""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),

@@ -15,6 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -227,6 +228,17 @@ async def test_two_sends_to_one_private_chat_within_a_second_are_a_violation(
     assert [(v.chat_id, v.kind) for v in fake.violations] == [(7, "private")]
 
 
+async def test_a_retry_inside_a_storm_window_is_a_violation(fake: FakeBotAPI, bot: Bot) -> None:
+    fake.storm(2, retry_after=30)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(7, "one")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(7, "retried at once")
+
+    assert [(v.chat_id, v.kind) for v in fake.violations] == [(7, "retry_after")]
+    assert caught.value.retry_after <= dtm.timedelta(seconds=30)
+
+
 async def test_a_send_during_an_announced_retry_window_is_a_violation(
     fake: FakeBotAPI, bot: Bot
 ) -> None:
@@ -352,3 +364,23 @@ async def test_get_updates_returns_as_soon_as_an_update_is_injected(
 
     assert [u.message.text for u in updates if u.message] == ["hello"]
     assert later == ()
+
+
+async def test_get_updates_conflicts_with_a_webhook_and_with_a_second_poller(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    await bot.set_webhook("https://example.org/hook")
+    with pytest.raises(Conflict):
+        await bot.get_updates(timeout=0)
+    await bot.delete_webhook()
+
+    first = asyncio.create_task(bot.get_updates(timeout=30))
+    await wait_for(lambda: len(fake.calls_to("getUpdates")) == 2)
+    async with make_bot(fake) as other_instance:
+        second = asyncio.create_task(other_instance.get_updates(timeout=30))
+        await wait_for(lambda: len(fake.calls_to("getUpdates")) == 3)
+        fake.user_sends(7, "hello")
+
+        with pytest.raises(Conflict):
+            await asyncio.wait_for(first, 5)
+        assert len(await asyncio.wait_for(second, 5)) == 1
