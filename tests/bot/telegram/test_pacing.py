@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 import itertools
 
 import pytest
+from telegram import Bot
+from telegram.error import RetryAfter
 
 from bot.telegram.pacing import AsyncPacer, Batch, ChatKind, Pacer, PacingLimits
+from tests.fakes.telegram_api import FakeBotAPI
 
 RATE = 25.0
 
@@ -151,3 +155,31 @@ async def test_wait_turn_sleeps_until_the_chat_is_due_and_honours_a_pause() -> N
 
     assert (first, second) == (0.0, pytest.approx(1.05))
     assert clock.now == pytest.approx(1.05 + 30.0)
+
+
+async def test_paced_sends_break_no_limit_of_the_fake_bot_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end on one fake clock: the pacer's schedule, sent through python-telegram-bot to
+    the fake Bot API (which checks Telegram's limits), including a 429 storm honoured."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    clock = FakeClock()
+    pacer = AsyncPacer(clock=clock, sleep=clock.sleep)
+    targets: list[tuple[int, ChatKind]] = [(n, "private") for n in range(1, 11)]
+    targets.append((-42, "group"))
+    async with FakeBotAPI(clock=clock) as fake, Bot(fake.token, base_url=fake.base_url) as bot:
+        fake.storm(1, retry_after=3)
+        for chat_id, kind in targets * 3:
+            while True:
+                await pacer.wait_turn(chat_id, kind)
+                try:
+                    await bot.send_message(chat_id, "paced")
+                    break
+                except RetryAfter as error:
+                    assert isinstance(error.retry_after, dtm.timedelta)
+                    pacer.pause_all(error.retry_after.total_seconds())
+
+    assert fake.violations == []
+    assert len(fake.sent()) == 33
