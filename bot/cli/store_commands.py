@@ -114,8 +114,11 @@ def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: boo
 def _health(row: dict[str, Any]) -> str:
     if row.get("quarantine_reason"):
         return "quarantined"
-    if row.get("consecutive_failures"):
-        return f"{row['consecutive_failures']} failures"
+    failures = row.get("consecutive_failures") or 0
+    if failures:
+        error = str(row.get("last_error") or "")
+        error = error if len(error) <= 50 else error[:49] + "…"
+        return f"{failures} failure{'s' if failures > 1 else ''}: {error}"
     return "ok" if row.get("last_check") else "never checked"
 
 
