@@ -18,32 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from store.countries import Country, participant_key
 from store.db import immediate
-
-Match = Literal["subscribed", "filter"]
-
-
-@dataclass(frozen=True, slots=True)
-class TargetRoute:
-    """One active target and what it wants, as the router sees it."""
-
-    channel: str
-    address: str
-    match: Match
-    treaties: frozenset[str] = frozenset()
-    countries: frozenset[str] = frozenset()
-    types: frozenset[str] | None = None
-
-
-def country_value(country: Country) -> str:
-    """How a followed country is stored and matched: its ISO code, else its participant key."""
-    return country.code or "key:" + participant_key(country.name)
+from store.targets import Match, TargetRoute
 
 
 def _stamp(now: dt.datetime) -> str:

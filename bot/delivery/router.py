@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 
 from store.countries import participant_key
 from store.events import Event
-from store.subscribers import TargetRoute
+from store.targets import TargetRoute
 
 Delivery = tuple[str, str, str]  # (event id, channel, target address)
 
 
 def country_of(event: Event) -> str | None:
-    """The value a followed country is stored as (see `subscribers.country_value`)."""
+    """The value a followed country is stored as (see `store.targets.country_value`)."""
     if event.participant is None:
         return None
     return event.participant.code or "key:" + participant_key(event.participant.name)

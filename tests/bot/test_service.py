@@ -66,8 +66,11 @@ def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 async def first_check(db: Path) -> None:
     for _ in range(300):
-        if db.exists() and rows(db, "SELECT count(*) FROM checks") != [(0,)]:
-            return
+        try:
+            if db.exists() and rows(db, "SELECT count(*) FROM checks") != [(0,)]:
+                return
+        except sqlite3.OperationalError:
+            pass  # the service is still creating the schema
         await asyncio.sleep(0.05)
     raise AssertionError("the service made no check within 15 s")
 

@@ -17,6 +17,7 @@ from bot.errors import Rejected, RetryLater, TargetGone
 from store import outbox, snapshots, subscribers
 from store.db import Store
 from store.events import Event
+from store.targets import TargetRoute
 from tests.bot.delivery.events import consent
 
 T0 = 1_800_000_000.0
@@ -199,7 +200,7 @@ async def test_a_gone_target_is_deactivated_and_its_pending_deliveries_fail(
     )
     assert [c[0] for c in channel.calls].count("gone") == 1  # never retried
     assert d.alerts == [("gone", "test", "gone", "403 bot was blocked by the user")]  # type: ignore[attr-defined]
-    assert await store.run(subscribers.routes) == [subscribers.TargetRoute("test", "ok", "filter")]
+    assert await store.run(subscribers.routes) == [TargetRoute("test", "ok", "filter")]
 
 
 async def test_a_slow_target_never_delays_a_fast_one(store: Store) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.delivery.router import route
-from store.subscribers import TargetRoute
+from store.targets import TargetRoute
 from tests.bot.delivery.events import ATT, consent
 
 FRANCE = consent("France", "FR")
