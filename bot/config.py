@@ -1,66 +1,375 @@
-"""Configuration: one TOML file → frozen, validated objects.
+"""Configuration: one TOML file → frozen, validated pydantic models.
 
 Found via `--config PATH`, else `$TREATYBOT_CONFIG`, else `./config.toml`; a missing file means the
 built-in defaults. Unknown keys and bad values raise `ConfigError` naming the file, the key and what
-was expected. Secrets never live here (they come from the environment).
+was expected. Secrets never live in the file: it names environment variables (`token_env`,
+`secret_env`, …) whose values are read once, at load time, into `SecretStr` fields that print as
+`**********`. `effective_settings` (bot.config_settings) lists every key and where it came from.
+
+Owns the sections and their cross-key rules; value types and error wording are in
+`bot.config_types`. Must not open the database, the network or anything but the config file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Annotated, Any, ClassVar, Self
 
+import annotated_types as at
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from bot.config_settings import Setting, effective_settings
+from bot.config_types import (
+    BaseUrl,
+    Bool,
+    ChatId,
+    CountryCode,
+    Duration,
+    EnvName,
+    EventType,
+    Float,
+    HttpsUrl,
+    HttpUrl,
+    Int,
+    Interval,
+    Kind,
+    NonEmptyStr,
+    TreatyId,
+    UserPath,
+    env_value,
+    error_lines,
+    format_duration,
+    is_telegram_secret_token,
+    is_webhook_secret,
+    parse_duration,
+    secret_error,
+)
 from bot.errors import ConfigError
-from scrapers.urls import validate_treaty_id
+from bot.telegram.pacing import PacingLimits
+from scrapers.fetch import FetchPolicy
 from store.thresholds import RuleOverrides
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = [
+    "DEFAULT_INTERVAL_S",
+    "DEFAULT_USER_AGENT",
+    "Config",
+    "ConfigError",
+    "ConsoleConfig",
+    "DatabaseConfig",
+    "HealthConfig",
+    "HttpConfig",
+    "ServiceConfig",
+    "Setting",
+    "TelegramChannel",
+    "TelegramConfig",
+    "TreatyConfig",
+    "UntcConfig",
+    "WebhookEndpoint",
+    "WebhooksConfig",
+    "config_from_mapping",
+    "effective_settings",
+    "find_config_path",
+    "format_duration",
+    "load_config",
+    "parse_duration",
+]
 
 DEFAULT_USER_AGENT = (
     "treatybot/0.1 (+https://github.com/treatybot/treatybot; "
     "watches treaty status for public alerts)"
 )
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class UntcConfig:
-    base_url: str = "https://treaties.un.org"
-    timeout_s: float = 60.0
-    max_concurrency: int = 2
-    min_interval_s: float = 1.0
-    retries: int = 3
-    user_agent: str = DEFAULT_USER_AGENT
+# How often `treatybot run` checks a treaty that sets no `interval`.
+DEFAULT_INTERVAL_S = 3600.0
+# The fetcher's own defaults are the config's defaults: one place, so they cannot drift apart.
+_FETCH_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(FetchPolicy)}
+_PACING_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(PacingLimits)}
 
 
-@dataclass(frozen=True, slots=True)
-class DatabaseConfig:
-    path: str = "treatybot.db"
+def _value_error(loc: tuple[str | int, ...], text: str) -> PydanticCustomError:
+    return PydanticCustomError("config_value", text, {"loc": loc})
 
 
-@dataclass(frozen=True, slots=True)
-class ConsoleConfig:
-    enabled: bool = True
+class _Section(BaseModel):
+    """One table of the file: frozen, no unknown keys, no inf/nan, file keys are the aliases."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        allow_inf_nan=False,
+        validate_by_name=True,
+        validate_by_alias=True,
+        hide_input_in_errors=True,
+    )
+    # Fields filled in at load time (from the environment or the loader), never keys of the file.
+    _derived: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prepare(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        context: dict[str, Any] = info.context if isinstance(info.context, dict) else {}
+        if context.get("file"):
+            for key in data:
+                if key in cls._derived:
+                    raise PydanticCustomError("config_unknown", "unknown key", {"key": key})
+        return cls._complete(dict(data), context, context.get("environ", os.environ))
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        return data
+
+    @classmethod
+    def _read_secret(
+        cls, data: dict[str, Any], field: str, env_key: str, environ: Mapping[str, str]
+    ) -> None:
+        if field not in data:
+            data[field] = env_value(environ, data.get(env_key, cls.model_fields[env_key].default))
 
 
-@dataclass(frozen=True, slots=True)
-class TreatyConfig:
+class UntcConfig(_Section):
+    """How treaties.un.org is read (defaults: `scrapers.fetch.FetchPolicy`)."""
+
+    base_url: BaseUrl = "https://treaties.un.org"
+    timeout_s: Float = Field(_FETCH_DEFAULTS["timeout_s"], gt=0)
+    max_concurrency: Int = Field(_FETCH_DEFAULTS["max_concurrency"], ge=1, le=16)
+    min_interval_s: Float = Field(_FETCH_DEFAULTS["min_interval_s"], ge=0)
+    retries: Int = Field(_FETCH_DEFAULTS["retries"], ge=0, le=10)
+    user_agent: NonEmptyStr = DEFAULT_USER_AGENT
+
+
+class DatabaseConfig(_Section):
+    path: UserPath = "treatybot.db"
+    keep_days: Int = Field(90, ge=1)
+
+
+class ConsoleConfig(_Section):
+    enabled: Bool = True
+
+
+class TelegramChannel(_Section):
+    chat_id: ChatId
+    treaties: tuple[TreatyId, ...] = ()
+
+
+class TelegramConfig(_Section):
+    _derived = frozenset({"token", "webhook_secret"})
+
+    token_env: EnvName = "TELEGRAM_BOT_TOKEN"
+    api_base_url: BaseUrl = "https://api.telegram.org"
+    admin_chat_ids: tuple[Int, ...] = ()
+    global_rate_per_s: Float = Field(_PACING_DEFAULTS["global_rate_per_s"], gt=0)
+    per_chat_interval_s: Float = Field(_PACING_DEFAULTS["per_chat_interval_s"], ge=0)
+    group_per_minute: Int = Field(_PACING_DEFAULTS["group_per_minute"], ge=1)
+    allow_user_tracking: Bool = True
+    max_subscriptions_per_chat: Int = Field(50, ge=1)
+    webhook_url: HttpsUrl | None = None
+    webhook_secret_env: EnvName = "TELEGRAM_WEBHOOK_SECRET"
+    channels: tuple[TelegramChannel, ...] = ()
+    token: SkipJsonSchema[SecretStr | None] = None
+    webhook_secret: SkipJsonSchema[SecretStr | None] = None
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        cls._read_secret(data, "token", "token_env", environ)
+        cls._read_secret(data, "webhook_secret", "webhook_secret_env", environ)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.webhook_url is not None:
+            name = self.webhook_secret_env
+            if self.webhook_secret is None:
+                raise secret_error(
+                    ("webhook_secret_env",),
+                    f"environment variable {name} is not set; a Telegram webhook needs a secret",
+                )
+            if not is_telegram_secret_token(self.webhook_secret.get_secret_value()):
+                raise secret_error(
+                    ("webhook_secret_env",),
+                    f"environment variable {name} must hold 1-256 of A-Z a-z 0-9 _ -",
+                )
+        seen: set[int | str] = set()
+        for index, channel in enumerate(self.channels):
+            if channel.chat_id in seen:
+                raise _value_error(
+                    ("channels", index, "chat_id"), f"{channel.chat_id} is configured twice"
+                )
+            seen.add(channel.chat_id)
+        return self
+
+
+class WebhookEndpoint(_Section):
+    """One receiver of signed Standard Webhooks; empty filters mean "everything"."""
+
+    _derived = frozenset({"secret"})
+
+    url: HttpUrl
+    secret_env: EnvName
+    types: tuple[EventType, ...] = ()
+    treaties: tuple[TreatyId, ...] = ()
+    countries: tuple[CountryCode, ...] = ()
+    description: str = ""
+    secret: SkipJsonSchema[SecretStr | None] = None
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        if "secret" not in data:
+            data["secret"] = env_value(environ, data.get("secret_env"))
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        name = self.secret_env
+        if self.secret is None:
+            raise secret_error(
+                ("secret_env",), f"environment variable {name} is not set; expected whsec_…"
+            )
+        if not is_webhook_secret(self.secret.get_secret_value()):
+            raise secret_error(
+                ("secret_env",),
+                f"environment variable {name} does not hold a Standard Webhooks secret "
+                "(whsec_ + base64 of 24-64 random bytes)",
+            )
+        return self
+
+
+_RETRY_SCHEDULE_S = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+
+
+class WebhooksConfig(_Section):
+    _derived = frozenset({"secret_key"})
+
+    retry_schedule_s: tuple[Duration, ...] = Field(
+        _RETRY_SCHEDULE_S, alias="retry_schedule", min_length=1
+    )
+    timeout_s: Float = Field(15.0, gt=0)
+    max_concurrency: Int = Field(16, ge=1)
+    per_endpoint_concurrency: Int = Field(2, ge=1)
+    disable_after_s: Duration = Field(5 * 86400.0, alias="disable_after")
+    rotation_grace_s: Duration = Field(86400.0, alias="rotation_grace")
+    allow_private_targets: Bool = False
+    allow_http: Bool = False
+    secret_key_env: EnvName | None = None
+    endpoints: tuple[WebhookEndpoint, ...] = ()
+    secret_key: SkipJsonSchema[SecretStr | None] = None
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        cls._read_secret(data, "secret_key", "secret_key_env", environ)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.per_endpoint_concurrency > self.max_concurrency:
+            raise _value_error(
+                ("per_endpoint_concurrency",),
+                f"expected at most max_concurrency ({self.max_concurrency}), "
+                f"got {self.per_endpoint_concurrency}",
+            )
+        if self.secret_key_env is not None and self.secret_key is None:
+            raise secret_error(
+                ("secret_key_env",), f"environment variable {self.secret_key_env} is not set"
+            )
+        seen: set[str] = set()
+        for index, endpoint in enumerate(self.endpoints):
+            if endpoint.url.lower().startswith("http://") and not self.allow_http:
+                raise _value_error(
+                    ("endpoints", index, "url"),
+                    "expected an https URL (http only with allow_http = true), "
+                    f"got {endpoint.url!r}",
+                )
+            if endpoint.url in seen:
+                raise _value_error(
+                    ("endpoints", index, "url"), f"{endpoint.url} is configured twice"
+                )
+            seen.add(endpoint.url)
+        return self
+
+
+class HttpConfig(_Section):
+    host: NonEmptyStr = "127.0.0.1"
+    port: Int = Field(8080, ge=1, le=65535)
+
+
+class HealthConfig(_Section):
+    _derived = frozenset({"webhook_secret"})
+
+    failures_before_alert: Int = Field(3, ge=1)
+    max_outbox_lag_s: Duration = Field(600.0, alias="max_outbox_lag")
+    webhook_url: HttpUrl | None = None
+    webhook_secret_env: EnvName | None = None
+    webhook_secret: SkipJsonSchema[SecretStr | None] = None
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        cls._read_secret(data, "webhook_secret", "webhook_secret_env", environ)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.webhook_secret_env is not None and self.webhook_secret is None:
+            raise secret_error(
+                ("webhook_secret_env",),
+                f"environment variable {self.webhook_secret_env} is not set",
+            )
+        return self
+
+
+class ServiceConfig(_Section):
+    shutdown_timeout_s: Float = Field(10.0, gt=0)
+
+
+class TreatyConfig(_Section):
     """Per-treaty overrides of the entry-into-force rule and the check interval."""
 
-    id: str
-    threshold: int | None = None
-    delay_days: int | None = None
-    counted_kinds: tuple[str, ...] | None = None
-    not_counted: tuple[str, ...] | None = None
-    milestones: tuple[int, ...] | None = None
-    interval_s: float = 3600.0
+    id: TreatyId
+    threshold: Int | None = Field(None, ge=1, le=RuleOverrides.MAX_THRESHOLD)
+    delay_days: Int | None = Field(None, ge=0, le=RuleOverrides.MAX_DELAY_DAYS)
+    delay_months: Int | None = Field(None, ge=0, le=RuleOverrides.MAX_DELAY_MONTHS)
+    counted_kinds: tuple[Kind, ...] | None = Field(None, min_length=1)
+    not_counted: tuple[NonEmptyStr, ...] | None = None
+    milestones: tuple[Annotated[Int, at.Ge(1)], ...] | None = None
+    interval_s: Interval = Field(DEFAULT_INTERVAL_S, alias="interval")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.delay_days is not None and self.delay_months is not None:
+            raise _value_error(
+                ("delay_months",), "delay_days and delay_months exclude each other; set only one"
+            )
+        if self.threshold is not None:
+            for index, count in enumerate(self.milestones or ()):
+                if count >= self.threshold:
+                    raise _value_error(
+                        ("milestones", index),
+                        f"expected a count below the threshold ({self.threshold}), got {count}",
+                    )
+        return self
 
     @property
     def overrides(self) -> RuleOverrides:
@@ -68,19 +377,43 @@ class TreatyConfig:
         return RuleOverrides(
             threshold=self.threshold,
             delay_days=self.delay_days,
+            delay_months=self.delay_months,
             counted_kinds=frozenset(self.counted_kinds) if self.counted_kinds else None,
             not_counted=frozenset(self.not_counted) if self.not_counted else None,
             milestones=self.milestones,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    source: str = "(built-in defaults)"
-    untc: UntcConfig = field(default_factory=UntcConfig)
-    database: DatabaseConfig = field(default_factory=DatabaseConfig)
-    console: ConsoleConfig = field(default_factory=ConsoleConfig)
+class Config(_Section):
+    _derived = frozenset({"source"})
+
+    source: SkipJsonSchema[str] = "(built-in defaults)"
+    untc: UntcConfig = Field(default_factory=UntcConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
     treaties: tuple[TreatyConfig, ...] = ()
+
+    @classmethod
+    def _complete(
+        cls, data: dict[str, Any], context: dict[str, Any], environ: Mapping[str, str]
+    ) -> dict[str, Any]:
+        if "source" in context:
+            data["source"] = context["source"]
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        seen: set[str] = set()
+        for index, treaty in enumerate(self.treaties):
+            if treaty.id in seen:
+                raise _value_error(("treaties", index, "id"), f"{treaty.id} is configured twice")
+            seen.add(treaty.id)
+        return self
 
     def treaty(self, treaty_id: str) -> TreatyConfig | None:
         for treaty in self.treaties:
@@ -89,35 +422,28 @@ class Config:
         return None
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+# --- loading -------------------------------------------------------------------------------------
 
 
-def parse_duration(text: str) -> float:
-    """`"1h"`, `"30m"`, `"5s"` → seconds. Raises ValueError on anything else."""
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f'{text!r} is not a duration like "1h", "30m" or "5s"')
-    seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"{text!r} must be longer than zero")
-    return seconds
+def _existing_file(text: str, how: str) -> Path:
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a config file ({how})")
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found ({how})")
+    return path
 
 
 def find_config_path(explicit: str | None) -> Path | None:
     """`--config` wins, then `$TREATYBOT_CONFIG`, then `./config.toml`; None if nothing exists."""
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"{explicit}: config file not found (given with --config)")
-        return path
+        return _existing_file(explicit, "given with --config")
     env = os.environ.get("TREATYBOT_CONFIG")
     if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ConfigError(f"{env}: config file not found (named by $TREATYBOT_CONFIG)")
-        return path
+        return _existing_file(env, "named by $TREATYBOT_CONFIG")
     local = Path("config.toml")
+    if local.is_dir():
+        raise ConfigError(f"{local}: is a directory, not a config file")
     return local if local.is_file() else None
 
 
@@ -129,167 +455,23 @@ def load_config(explicit: str | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from exc
     return config_from_mapping(data, str(path))
 
 
-def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
-    reader = _Reader(source)
-    reader.no_unknown(data, "", {"untc", "database", "console", "treaties"})
-    untc_raw = reader.table(data, "untc")
-    defaults = UntcConfig()
-    untc = UntcConfig(
-        base_url=reader.get(untc_raw, "untc.base_url", defaults.base_url, _http_url),
-        timeout_s=reader.get(untc_raw, "untc.timeout_s", defaults.timeout_s, _positive_float),
-        max_concurrency=reader.get(
-            untc_raw, "untc.max_concurrency", defaults.max_concurrency, _positive_int
-        ),
-        min_interval_s=reader.get(
-            untc_raw, "untc.min_interval_s", defaults.min_interval_s, _non_negative_float
-        ),
-        retries=reader.get(untc_raw, "untc.retries", defaults.retries, _non_negative_int),
-        user_agent=reader.get(untc_raw, "untc.user_agent", defaults.user_agent, _non_empty_str),
-    )
-    reader.no_unknown(untc_raw, "untc", set(UntcConfig.__slots__))
-    db_raw = reader.table(data, "database")
-    database = DatabaseConfig(
-        path=reader.get(db_raw, "database.path", DatabaseConfig().path, _non_empty_str)
-    )
-    reader.no_unknown(db_raw, "database", {"path"})
-    console_raw = reader.table(data, "console")
-    console = ConsoleConfig(enabled=reader.get(console_raw, "console.enabled", True, _bool))
-    reader.no_unknown(console_raw, "console", {"enabled"})
-    treaties_raw = data.get("treaties", [])
-    if not isinstance(treaties_raw, list):
-        raise ConfigError(f"{source}: key 'treaties': expected [[treaties]] tables")
-    treaties = []
-    seen: set[str] = set()
-    for index, raw in enumerate(treaties_raw):
-        where = f"treaties[{index}]"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{source}: key '{where}': expected a table")
-        reader.no_unknown(
-            raw,
-            where,
-            {
-                "id",
-                "threshold",
-                "delay_days",
-                "counted_kinds",
-                "not_counted",
-                "milestones",
-                "interval",
-            },
-        )
-        if "id" not in raw:
-            raise ConfigError(f"{source}: key '{where}.id': missing; expected a treaty id")
-        treaty_id = reader.get(raw, f"{where}.id", "", _treaty_id)
-        if treaty_id in seen:
-            raise ConfigError(f"{source}: key '{where}.id': {treaty_id} is configured twice")
-        seen.add(treaty_id)
-        treaties.append(
-            TreatyConfig(
-                id=treaty_id,
-                threshold=reader.get(raw, f"{where}.threshold", None, _positive_int),
-                delay_days=reader.get(raw, f"{where}.delay_days", None, _non_negative_int),
-                counted_kinds=reader.get(raw, f"{where}.counted_kinds", None, _str_tuple),
-                not_counted=reader.get(raw, f"{where}.not_counted", None, _str_tuple),
-                milestones=reader.get(raw, f"{where}.milestones", None, _int_tuple),
-                interval_s=reader.get(raw, f"{where}.interval", 3600.0, _duration),
-            )
-        )
-    return Config(
-        source=source, untc=untc, database=database, console=console, treaties=tuple(treaties)
-    )
-
-
-class _Reader:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"{self.source}: key '{key}': expected a [{key}] table")
-        return value
-
-    def no_unknown(self, data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
-        for key in data:
-            if key not in allowed:
-                name = f"{where}.{key}" if where else key
-                raise ConfigError(
-                    f"{self.source}: unknown key '{name}'; expected one of: "
-                    + ", ".join(sorted(allowed))
-                )
-
-    def get(self, data: Mapping[str, Any], dotted: str, default: T, check: Callable[[Any], T]) -> T:
-        key = dotted.rsplit(".", 1)[-1]
-        if key not in data:
-            return default
-        try:
-            return check(data[key])
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{self.source}: key '{dotted}': {exc}") from exc
-
-
-def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"expected a whole number ≥ 1, got {value!r}")
-    return value
-
-
-def _non_negative_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a whole number ≥ 0, got {value!r}")
-    return value
-
-
-def _non_negative_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"expected a number ≥ 0, got {value!r}")
-    return float(value)
-
-
-def _positive_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"expected a number > 0, got {value!r}")
-    return float(value)
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _non_empty_str(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty string, got {value!r}")
-    return value
-
-
-def _http_url(value: Any) -> str:
-    text = _non_empty_str(value)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"expected an http(s) URL such as https://treaties.un.org, got {text!r}")
-    return text.rstrip("/")
-
-
-def _treaty_id(value: Any) -> str:
-    return validate_treaty_id(_non_empty_str(value))
-
-
-def _str_tuple(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"expected a list of strings, got {value!r}")
-    return tuple(value)
-
-
-def _int_tuple(value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list of whole numbers, got {value!r}")
-    return tuple(_positive_int(v) for v in value)
-
-
-def _duration(value: Any) -> float:
-    return parse_duration(_non_empty_str(value))
+def config_from_mapping(
+    data: Mapping[str, Any], source: str, *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Validate parsed TOML; secrets are read from `environ` (default: the process environment)."""
+    context = {
+        "file": True,
+        "source": source,
+        "environ": os.environ if environ is None else environ,
+    }
+    try:
+        return Config.model_validate(dict(data), context=context, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        lines = error_lines(exc, Config)
+    # Outside the `except`: the pydantic error (which holds the input) is not chained.
+    raise ConfigError("\n".join(f"{source}: {line}" for line in lines))
