@@ -1,14 +1,16 @@
 """Pure: conventions of treaties.un.org's text shared by the status-page and catalogue parsers.
 
-Owns the one maintenance-page detector, the split of a printed treaty number from its title
-("7. d Paris Agreement" → "7.d", "Paris Agreement") and the "No records found." notice. Plain
-string and regex work only: no HTML tree (so the status parser can use it before building one),
-no network, no errors raised.
+Owns the one maintenance-page detector, the "No records found." notice, the split of a printed
+treaty number from its title ("7. d Paris Agreement" → "7.d", "Paris Agreement") and how a page
+names its own treaty (form action, printed number). Plain string and regex work only: no HTML
+tree (so the status parser can use it before building one), no network, no errors raised.
 """
 
 from __future__ import annotations
 
 import re
+
+from scrapers.urls import TREATY_ID
 
 # The site's maintenance notice: "… is undergoing urgent maintenance and is currently unavailable".
 # Only "urgent maintenance" is required: a status page's own end notes may well say that some text
@@ -28,6 +30,10 @@ _NUMBER_TITLE = re.compile(
     re.DOTALL,
 )
 _SUB_PART = re.compile(_SUB)
+# An ASP.NET form posts back to the page's own address, which names the treaty (old and new
+# id prefixes alike): <form … action="./ViewDetails.aspx?src=TREATY&amp;mtdsg_no=XVIII-16&amp;…">.
+_FORM_ACTION = re.compile(r"""<form\b[^>]*?\baction\s*=\s*(["'])(?P<action>.*?)\1""", re.I | re.S)
+_MTDSG_IN_URL = re.compile(r"[?&](?:amp;)?mtdsg_no=([IVXL]+(?:-[0-9A-Za-z]+)+)", re.IGNORECASE)
 
 
 def is_maintenance_page(text: str) -> bool:
@@ -57,3 +63,35 @@ def split_number_title(text: str) -> tuple[str, str]:
 def number_parts(number: str) -> list[str]:
     """`"7.d"` → `["7", "d"]`: the parts of a number made by `split_number_title`."""
     return [part for part in number.split(".") if part]
+
+
+def form_treaty_id(text: str) -> str | None:
+    """The `mtdsg_no` of the first form posting back to a status page, if any."""
+    for form in _FORM_ACTION.finditer(text):
+        match = _MTDSG_IN_URL.search(form["action"])
+        if match:
+            return match.group(1)
+    return None
+
+
+def same_treaty_id(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def id_of_printed_number(number: str, treaty_id: str) -> str | None:
+    """The treaty a page's printed number names, if it disagrees with `treaty_id`; else None.
+
+    "10" asked for as XVIII-16 → "XVIII-10" (the Rome Statute; the chapter is assumed to be the
+    one asked for, the number alone does not say). "7" for XXVII-7-d agrees (a page may omit the
+    letter); "7.a" for XXVII-7-d → "XXVII-7-a". No number, or an id that is not an MTDSG number:
+    nothing to compare, None.
+    """
+    match = TREATY_ID.fullmatch(treaty_id.strip())
+    if not number or match is None:
+        return None
+    chapter = match["chapter"] + (f"-{match['sub']}" if match["sub"] else "")
+    wanted = [part.casefold() for part in treaty_id.strip()[len(chapter) + 1 :].split("-")]
+    printed = number_parts(number)
+    if [part.casefold() for part in printed] == wanted[: len(printed)]:
+        return None
+    return "-".join([chapter, *printed])

@@ -50,8 +50,14 @@ from scrapers.errors import (
     WrongTreaty,
 )
 from scrapers.model import Action, Participant, TreatyStatus
-from scrapers.pagetext import is_maintenance_page, number_parts, split_number_title
-from scrapers.urls import TREATY_ID, shorten
+from scrapers.pagetext import (
+    form_treaty_id,
+    id_of_printed_number,
+    is_maintenance_page,
+    same_treaty_id,
+    split_number_title,
+)
+from scrapers.urls import shorten
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -75,9 +81,6 @@ _EIF_DATE = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})\b")
 _COUNT = r"\s*:\s*(\d[\d,]*|-)"
 _SIGNATORIES = re.compile(r"Signatories" + _COUNT)
 _PARTIES = re.compile(r"Parties" + _COUNT)
-# The form posts back to the page's own address, which names the treaty.
-_FORM_ACTION = re.compile(r"""<form\b[^>]*?\baction\s*=\s*(["'])(?P<action>.*?)\1""", re.I | re.S)
-_MTDSG_IN_URL = re.compile(r"[?&](?:amp;)?mtdsg_no=([IVXL]+(?:-[0-9A-Za-z]+)+)", re.IGNORECASE)
 # Counts above this are not counts of states (fewer than 250 participants exist).
 _MAX_COUNT = 10_000
 _TRAILING_FOOTNOTE = re.compile(r"(\d{4})\s+\d{1,2}$")
@@ -151,8 +154,8 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise TruncatedPage(treaty_id, "the page ends before the participants grid does")
     if not has_eif:
         raise LayoutChanged(treaty_id, "no entry-into-force block (id ending in 'tcrptEIF')")
-    answered = page_treaty_id(text)
-    if answered is not None and not _same_id(answered, treaty_id):
+    answered = form_treaty_id(text)
+    if answered is not None and not same_treaty_id(answered, treaty_id):
         raise WrongTreaty(treaty_id, answered)
     head_at = text.rfind("rptHead_ctl00_tcText", 0, grid_start)
     head_start = text.rfind("<", 0, head_at) if head_at >= 0 else grid_start
@@ -167,9 +170,13 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise LayoutChanged(treaty_id, "the participants grid could not be read")
     fields = {name: _text_by_suffix(head, suffix) for name, suffix in _ID_SUFFIXES.items()}
     if fields["eif"] is None:
-        raise LayoutChanged(treaty_id, "entry-into-force text (id ending 'rptEIF_ctl00_tcText')")
+        raise LayoutChanged(
+            treaty_id, "no entry-into-force text (id ending in 'rptEIF_ctl00_tcText')"
+        )
     number, title = split_number_title(fields["treaty"] or "")
-    _check_number(number, treaty_id)
+    answered = id_of_printed_number(number, treaty_id)
+    if answered is not None:
+        raise WrongTreaty(treaty_id, answered)
     columns, participants = _read_grid(grid, treaty_id)
     eif_text = fields["eif"]
     try:
@@ -211,32 +218,7 @@ def _check_is_html(text: str, treaty_id: str) -> None:
 
 def page_treaty_id(page: bytes | str) -> str | None:
     """The MTDSG number a status page names in its form's action (its own address), if any."""
-    text = decode(page)
-    for form in _FORM_ACTION.finditer(text):
-        match = _MTDSG_IN_URL.search(form["action"])
-        if match:
-            return match.group(1)
-    return None
-
-
-def _same_id(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
-
-
-def _check_number(number: str, treaty_id: str) -> None:
-    """The number printed before the title must agree with the id asked for (as far as it goes).
-
-    "10" on a page asked for as XVIII-16 is the Rome Statute, not the Cybercrime Convention; "7"
-    for XXVII-7-d is accepted (a page may omit the letter), "7.a" for XXVII-7-d is not.
-    """
-    match = TREATY_ID.fullmatch(treaty_id.strip())
-    if not number or match is None:
-        return
-    chapter = match["chapter"] + (f"-{match['sub']}" if match["sub"] else "")
-    wanted = [part.casefold() for part in treaty_id.strip()[len(chapter) + 1 :].split("-")]
-    printed = [part.casefold() for part in number_parts(number)]
-    if printed != wanted[: len(printed)]:
-        raise WrongTreaty(treaty_id, "-".join([chapter, *number_parts(number)]))
+    return form_treaty_id(decode(page))
 
 
 def parse_status_as_at(text: str) -> dt.datetime | None:
