@@ -6,8 +6,10 @@
 Both anchor on link targets, never on element ids or positions: chapter links are
 `Treaties.aspx?id=N&subid=X`, treaty links `ViewDetails*.aspx?…mtdsg_no=ID` or
 `LONViewDetails.aspx?…id=N`. Links of other kinds or of other chapters (menus, "featured"
-boxes) are ignored. A page that yields nothing raises `LayoutChanged("catalogue", …)` (or
-`SiteUnavailable` for the maintenance notice): an empty list is never returned.
+boxes) are ignored. The maintenance notice raises `SiteUnavailable("catalogue", …)`. An index
+that yields no chapters raises `LayoutChanged`; a chapter page that yields no treaties is an empty
+chapter (`[]`) only when the site says so ("No records found.") on a complete page, and raises
+`LayoutChanged` otherwise (an empty or missing list with no such notice is a broken page).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bs4 import BeautifulSoup, Tag
 
 from scrapers.errors import LayoutChanged, SiteUnavailable
 from scrapers.model import CatalogueEntry
+from scrapers.pagetext import is_maintenance_page, says_no_records, split_number_title
 from scrapers.urls import TREATY_ID, chapter_url, int_to_roman, status_url
 
 # Chapters split into sub-chapters (Treaties.aspx?id=11&subid=A..E). The index page is not known to
@@ -32,7 +35,6 @@ _SEPARATOR = re.compile(r"\xa0\s*\xa0")  # "Title. &nbsp;&nbsp;Place, date" (non
 _TRAILING_PLACE_DATE = re.compile(
     r"^(?P<title>.*\.)\s+(?P<pd>[^.]*\d{1,2} [A-Z][a-z]+ \d{4}[^.]*)$"
 )
-_NUMBER_PREFIX = re.compile(r"^\d+(?:\.\s*[a-z])?\s*[.)]\s+")  # "16. " / "2.a) " before a title
 _CHAPTER_LABEL = re.compile(r"^chapter\s+[IVXL]+\b\s*[-–—:.]?\s*", re.IGNORECASE)
 _ROMAN_OR_NUMBER = re.compile(r"^(?:[IVXL]+|\d+)\.?$")
 
@@ -59,6 +61,7 @@ class ChapterRef:
 
 def parse_index(html: bytes | str, base_url: str) -> list[ChapterRef]:
     """Chapters listed on ParticipationStatus.aspx, in order, each XI sub-chapter separately."""
+    _check_maintenance(html)
     soup = BeautifulSoup(html, "lxml")
     pages = f"{base_url.rstrip('/')}/Pages/"
     subids: dict[int, set[str]] = {}
@@ -75,7 +78,6 @@ def parse_index(html: bytes | str, base_url: str) -> list[ChapterRef]:
         if title and (number not in titles or (titles[number][0] and row is not None)):
             titles[number] = (row is None, title)
     if not subids:
-        _check_maintenance(soup)
         raise LayoutChanged(_ERR, "index page has no chapter links (Treaties.aspx?id=N)")
     numbers = sorted(subids)
     missing = sorted(set(range(1, numbers[-1] + 1)) - set(numbers))
@@ -102,9 +104,13 @@ def parse_index(html: bytes | str, base_url: str) -> list[ChapterRef]:
 def parse_chapter(html: bytes | str, chapter: ChapterRef, base_url: str) -> list[CatalogueEntry]:
     """Treaties listed on one chapter page, in page order, one entry per treaty id.
 
+    `[]` for a chapter the site says is empty ("No records found."); LayoutChanged for a page
+    that lists nothing and says nothing.
+
     When treaty links sit in table rows, links outside rows (sidebars, "featured" boxes) are
     ignored, so another chapter's page that merely cross-links one of ours is not taken for ours.
     """
+    _check_maintenance(html)
     soup = BeautifulSoup(html, "lxml")
     pages = f"{base_url.rstrip('/')}/Pages/"
     found: dict[str, tuple[str, str, bool]] = {}  # id → (absolute status URL, link text, in a row)
@@ -113,7 +119,7 @@ def parse_chapter(html: bytes | str, chapter: ChapterRef, base_url: str) -> list
     for link in soup.find_all("a", href=True):
         name, query, absolute = _target(link, pages)
         mtdsg_no = query.get("mtdsg_no", "").strip()
-        match = TREATY_ID.match(mtdsg_no) if name.startswith("viewdetails") else None
+        match = TREATY_ID.fullmatch(mtdsg_no) if name.startswith("viewdetails") else None
         if match:
             treaty_id = mtdsg_no
             ours = match["chapter"] == chapter.roman and match["sub"] == chapter.subid
@@ -136,7 +142,9 @@ def parse_chapter(html: bytes | str, chapter: ChapterRef, base_url: str) -> list
     if rows_used:
         found = {key: value for key, value in found.items() if value[2]}
     if not found:
-        _check_maintenance(soup)
+        text = _decode(html)
+        if says_no_records(text) and "</html" in text[-2048:].lower():
+            return []  # the site says the chapter (still) lists no treaty
         detail = f"chapter {chapter.label} page lists no treaty links (ViewDetails.aspx?mtdsg_no=…)"
         if foreign:
             detail += f"; only other chapters' treaties: {', '.join(sorted(set(foreign))[:5])}"
@@ -164,7 +172,7 @@ def split_title(text: str) -> tuple[str, str]:
     else:
         match = _TRAILING_PLACE_DATE.match(_clean(text))
         title, place_date = (match["title"], match["pd"]) if match else (text, "")
-    title = _NUMBER_PREFIX.sub("", _clean(title))
+    title = split_number_title(_clean(title))[1]
     return title.removesuffix(".").rstrip(), _clean(place_date)
 
 
@@ -188,10 +196,13 @@ def _chapter_title(link: Tag, row: Tag | None) -> str:
     return ""
 
 
-def _check_maintenance(soup: BeautifulSoup) -> None:
-    text = _clean(soup.get_text(" ")).lower()
-    if "urgent maintenance" in text or "currently unavailable" in text:
-        raise SiteUnavailable(_ERR, "the site shows its maintenance notice")
+def _decode(html: bytes | str) -> str:
+    return html if isinstance(html, str) else html.decode("utf-8", errors="replace")
+
+
+def _check_maintenance(html: bytes | str) -> None:
+    if is_maintenance_page(_decode(html)):
+        raise SiteUnavailable(_ERR, "the site shows its maintenance notice; try again later")
 
 
 def _clean(text: str) -> str:

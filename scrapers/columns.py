@@ -12,22 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from scrapers.model import KNOWN_KINDS
+
 # Exact labels (case-insensitive) that name one of the known kinds; anything else is slugified.
-_KIND_BY_LABEL = {
-    "signature": "signature",
-    "succession to signature": "succession_to_signature",
-    "ratification": "ratification",
-    "acceptance": "acceptance",
-    "approval": "approval",
-    "accession": "accession",
-    "succession": "succession",
-    "formal confirmation": "formal_confirmation",
-    "definitive signature": "definitive_signature",
-    "provisional application": "provisional_application",
-    "consent to be bound": "consent_to_be_bound",
-    "simplified procedure": "simplified_procedure",
-    "application": "application",
-}
+_KIND_BY_LABEL = {kind.replace("_", " "): kind for kind in KNOWN_KINDS}
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -46,6 +34,12 @@ DATE_CELL = re.compile(
 LOOKS_LIKE_DATE = re.compile(
     rf"\b{_MONTH_WORD}\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\b\d{{1,2}}\s+\w{{3,9}}\s+\d{{4}}\b"
 )
+# Plausible years of any date a page prints (the oldest real grid date is from the 1920s; the
+# League of Nations era starts in 1920). Outside this range a date is a misprint or hostile input:
+# reading it as a date would let year 9999 reach date arithmetic (thresholds add delays) and
+# overflow there. With 2150 as the upper bound, adding up to 2.8 million days cannot overflow.
+MIN_YEAR = 1850
+MAX_YEAR = 2150
 _ITEM_LETTER = re.compile(r"^(?P<label>.*?)\s*\(\s*(?P<letter>[A-Za-z]{1,2})\s*\)\s*$")
 _WS = re.compile(r"\s+")
 _ODD_SPACE = re.compile(r"[^\S ]|  ")  # any white space but a single plain space
@@ -128,7 +122,8 @@ def parse_header(index: int, header: str) -> ColumnSpec:
 def parse_date_cell(text: str) -> DateCell | None:
     """A normalised cell → its date, marker and brackets; None if it is not a date cell.
 
-    Raises CellError for text that matches the date shape but is not a real date.
+    Raises CellError for text that matches the date shape but is not a real date, or whose year
+    is outside MIN_YEAR..MAX_YEAR.
     """
     match = DATE_CELL.match(text)
     if not match:
@@ -138,10 +133,22 @@ def parse_date_cell(text: str) -> DateCell | None:
         date = dt.date(int(match.group("year")), month, int(match.group("day")))
     except ValueError as exc:
         raise CellError(f"{text!r} is not a real date ({exc})") from exc
+    check_plausible(date, repr(text))
     opened, closed = bool(match.group("open")), bool(match.group("close"))
     if opened != closed:
         raise CellError(f"{text!r} has an unbalanced bracket")
     return DateCell(date, match.group("marker"), opened)
+
+
+def is_plausible_year(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+def check_plausible(date: dt.date, what: str) -> dt.date:
+    """`date` itself, or CellError saying "{what} is outside the plausible years …"."""
+    if not is_plausible_year(date.year):
+        raise CellError(f"{what} is outside the plausible years {MIN_YEAR}–{MAX_YEAR}")
+    return date
 
 
 def looks_like_date(text: str) -> bool:

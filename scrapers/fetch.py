@@ -5,17 +5,21 @@ flight, at least `min_interval_s` between the starts of consecutive requests to 
 count as requests for both), per-request timeouts, redirects (followed; the final URL is kept),
 conditional GET with ETag / Last-Modified validators, and retries with exponential backoff and
 jitter on connection errors, timeouts, HTTP 429 and 5xx (Retry-After is honoured, capped).
+An interactive caller bounds the total time one fetch may wait between retries
+(`FetchPolicy.max_wait_s`) and is told before each wait (`FetchPolicy.on_wait`).
 
 It returns raw bytes and never parses. Failures are named: `FetchError` for a 4xx other than 429
-(not retried), `SiteUnavailable` once the retries are spent.
+(not retried), `SiteUnavailable` once the retries are spent or the next wait would exceed
+`max_wait_s`. Messages name the URL once and never the treaty (that is `error.treaty_id`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -29,6 +33,10 @@ from tenacity.wait import wait_exponential_jitter
 from scrapers.errors import FetchError, SiteUnavailable
 
 Sleep = Callable[[float], Awaitable[None]]
+# Called before each wait between retries with (the fetch's treaty id, or the caller's label such
+# as "catalogue"; the seconds about to be waited; why, e.g. "HTTP 429; the site asked to retry
+# after 20 s").
+OnWait = Callable[[str, float, str], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +49,10 @@ class FetchPolicy:
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
     retry_after_max_s: float = 300.0
+    # Total seconds one fetch may spend waiting between retries; None = no limit (the service).
+    # A wait that would go beyond it fails the fetch at once with SiteUnavailable.
+    max_wait_s: float | None = None
+    on_wait: OnWait | None = field(default=None, compare=False)
     # Real status pages are well under 2 MB; anything far larger is not a status page, and
     # reading it whole would let one response exhaust memory.
     max_bytes: int = 20_000_000
@@ -54,6 +66,8 @@ class FetchPolicy:
             raise ValueError("FetchPolicy timeout and backoff times must be > 0")
         if self.min_interval_s < 0 or self.retry_after_max_s < 0:
             raise ValueError("FetchPolicy min_interval_s and retry_after_max_s must be >= 0")
+        if self.max_wait_s is not None and self.max_wait_s < 0:
+            raise ValueError("FetchPolicy max_wait_s must be >= 0 or None")
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,13 @@ class FetchResult:
     validators: Validators
     content_type: str | None  # the raw Content-Type header, charset included
     attempts: int
+
+
+def _why(error: OSError) -> str:
+    """The OS's reason: "Connection refused", not "Cannot connect to host h:p ssl:default […]"."""
+    if error.errno is not None and error.errno > 0:
+        return os.strerror(error.errno)
+    return error.strerror or type(error).__name__
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -147,7 +168,8 @@ class Fetcher:
     async def fetch(
         self, url: str, *, treaty_id: str, validators: Validators | None = None
     ) -> FetchResult:
-        """GET `url` politely; raise FetchError (4xx) or SiteUnavailable (retries spent)."""
+        """GET `url` politely; raise FetchError (4xx) or SiteUnavailable (retries spent, or the
+        next wait would exceed `policy.max_wait_s`)."""
         if self._session is None:
             raise RuntimeError("Fetcher used outside `async with Fetcher(...)`")
         session = self._session
@@ -166,21 +188,45 @@ class Fetcher:
         retrying = AsyncRetrying(
             sleep=self._sleep,
             stop=stop_after_attempt(self.policy.retries + 1),
-            wait=self._wait,
+            wait=self._waiter(treaty_id, url),
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
         )
         try:
             return await retrying(attempt)
         except _Retryable as exc:
-            noun = "attempt" if attempts == 1 else "attempts"
-            raise SiteUnavailable(treaty_id, f"{exc.what} after {attempts} {noun}: {url}") from exc
+            tries = f" on attempt {attempts} of {attempts}" if attempts > 1 else ""
+            raise SiteUnavailable(treaty_id, f"{exc.what}{tries}: {url}") from exc
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, _Retryable) and exc.retry_after is not None:
-            return min(exc.retry_after, self.policy.retry_after_max_s)
-        return self._backoff(state)
+    def _waiter(self, treaty_id: str, url: str) -> Callable[[RetryCallState], float]:
+        """The wait before each retry of one fetch: Retry-After or backoff, within `max_wait_s`."""
+        waited = 0.0
+
+        def wait(state: RetryCallState) -> float:
+            nonlocal waited
+            exc = state.outcome.exception() if state.outcome is not None else None
+            what = exc.what if isinstance(exc, _Retryable) else "retrying"
+            asked = exc.retry_after if isinstance(exc, _Retryable) else None
+            if asked is not None:
+                seconds = min(asked, self.policy.retry_after_max_s)
+                reason = f"{what}; the site asked to retry after {asked:g} s"
+            else:
+                seconds = self._backoff(state)
+                reason = f"{what}; backing off"
+            limit = self.policy.max_wait_s
+            if limit is not None and waited + seconds > limit:
+                said = f"asked to retry after {asked:g} s" if asked is not None else ""
+                said = said or f"the next retry would wait {seconds:.1f} s"
+                raise SiteUnavailable(
+                    treaty_id,
+                    f"{what}, {said}; giving up (interactive wait limit {limit:g} s): {url}",
+                )
+            waited += seconds
+            if self.policy.on_wait is not None:
+                self.policy.on_wait(treaty_id, seconds, reason)
+            return seconds
+
+        return wait
 
     async def _attempt(
         self,
@@ -212,8 +258,16 @@ class Fetcher:
                 raise _Retryable(f"timed out after {self.policy.timeout_s:g} s") from exc
             except aiohttp.ClientPayloadError as exc:
                 raise _Retryable(f"response body broken off ({exc})") from exc
+            except aiohttp.ClientConnectorError as exc:
+                raise _Retryable(f"connection failed ({_why(exc.os_error)})") from exc
             except aiohttp.ClientConnectionError as exc:
                 raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from exc
+            except aiohttp.TooManyRedirects as exc:
+                hops = len(exc.history)
+                raise FetchError(treaty_id, f"redirect loop ({hops} redirects) from {url}") from exc
+            except aiohttp.ClientResponseError as exc:
+                what = f"{type(exc).__name__}: {exc.status} {exc.message}".rstrip()
+                raise FetchError(treaty_id, f"{what} for {url}") from exc
             except aiohttp.ClientError as exc:
                 raise FetchError(treaty_id, f"{type(exc).__name__}: {exc} for {url}") from exc
         if status == 304:

@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-# Action kinds a column header can name (snake_case). Other labels are slugified.
+# The one vocabulary of action kinds a column header can name (snake_case). A header's label is
+# the kind with spaces ("Succession to signature" → succession_to_signature, case-insensitive);
+# other labels are slugified (see `scrapers.columns`), so a kind outside this list is possible.
 KNOWN_KINDS: tuple[str, ...] = (
     "signature",
     "succession_to_signature",
@@ -27,6 +29,12 @@ KNOWN_KINDS: tuple[str, ...] = (
     "simplified_procedure",
     "application",
 )
+_KNOWN = frozenset(KNOWN_KINDS)
+
+
+def is_known_kind(kind: str | None) -> bool:
+    """True for a kind of `KNOWN_KINDS` (what config validation should accept as a kind name)."""
+    return kind in _KNOWN
 
 
 @dataclass(frozen=True, slots=True)

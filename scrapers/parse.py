@@ -2,11 +2,16 @@
 
 The page is classified before anything is read from it:
 
+- empty, JSON or other non-HTML text              → `NotAStatusPage`
 - maintenance text                                → `SiteUnavailable`
 - no `</html>` or a grid whose `</table>` is missing → `TruncatedPage`
 - neither the entry-into-force block nor the grid → `TreatyNotFound` (the site answers 200)
-- grid or EIF block missing, first column not "Participant", rows that do not read
+- grid or EIF block missing, first column not "Participant", rows that do not read,
+  a date outside the plausible years (cells, entry into force, status timestamp)
                                                   → `LayoutChanged`
+- a page that names another treaty than the one asked for → `WrongTreaty`. The page names its
+  own MTDSG number in its form's action (`…ViewDetails.aspx?…mtdsg_no=XVIII-10…`, old and new
+  id prefixes alike) and before its title ("10. Rome Statute…"); a page naming neither is read.
 
 Elements are found by the ending of their generated ids (the prefix changed in 2016), the grid by
 its `tblgrid` id (decoy tables with a "Participant" column exist before and after it). Only the
@@ -30,18 +35,32 @@ from scrapers.columns import (
     MONTHS,
     CellError,
     ColumnSpec,
+    check_plausible,
     looks_like_date,
     normalise_space,
     parse_date_cell,
     parse_header,
 )
-from scrapers.errors import LayoutChanged, SiteUnavailable, TreatyNotFound, TruncatedPage
+from scrapers.errors import (
+    LayoutChanged,
+    NotAStatusPage,
+    SiteUnavailable,
+    TreatyNotFound,
+    TruncatedPage,
+    WrongTreaty,
+)
 from scrapers.model import Action, Participant, TreatyStatus
+from scrapers.pagetext import (
+    form_treaty_id,
+    id_of_printed_number,
+    is_maintenance_page,
+    same_treaty_id,
+    split_number_title,
+)
+from scrapers.urls import shorten
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
-
-MAINTENANCE_MARKERS = ("urgent maintenance and is currently unavailable",)
 
 _ID_SUFFIXES = {
     "chapter_title": "rptHead_ctl00_tcText",
@@ -62,7 +81,8 @@ _EIF_DATE = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})\b")
 _COUNT = r"\s*:\s*(\d[\d,]*|-)"
 _SIGNATORIES = re.compile(r"Signatories" + _COUNT)
 _PARTIES = re.compile(r"Parties" + _COUNT)
-_NUMBER_TITLE = re.compile(r"^(\d+[a-z]?)\s*\.\s*(.*)$", re.DOTALL)
+# Counts above this are not counts of states (fewer than 250 participants exist).
+_MAX_COUNT = 10_000
 _TRAILING_FOOTNOTE = re.compile(r"(\d{4})\s+\d{1,2}$")
 _SECTIONS = ("thead", "tbody", "tfoot")
 _GRID_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
@@ -116,7 +136,8 @@ def page_fingerprint(page: bytes | str) -> str | None:
 def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStatus:
     """Classify the page, then read it completely — or raise the `ScrapeError` that says why."""
     text = decode(page)
-    if any(marker in text for marker in MAINTENANCE_MARKERS):
+    _check_is_html(text, treaty_id)
+    if is_maintenance_page(text):
         raise SiteUnavailable(treaty_id, "the site shows its maintenance page; try again later")
     grid_start = _find_grid(text)
     has_eif = _has_eif_block(text)
@@ -133,6 +154,9 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise TruncatedPage(treaty_id, "the page ends before the participants grid does")
     if not has_eif:
         raise LayoutChanged(treaty_id, "no entry-into-force block (id ending in 'tcrptEIF')")
+    answered = form_treaty_id(text)
+    if answered is not None and not same_treaty_id(answered, treaty_id):
+        raise WrongTreaty(treaty_id, answered)
     head_at = text.rfind("rptHead_ctl00_tcText", 0, grid_start)
     head_start = text.rfind("<", 0, head_at) if head_at >= 0 else grid_start
     from bs4 import BeautifulSoup  # imported on first parse: unchanged pages never need it
@@ -146,10 +170,20 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise LayoutChanged(treaty_id, "the participants grid could not be read")
     fields = {name: _text_by_suffix(head, suffix) for name, suffix in _ID_SUFFIXES.items()}
     if fields["eif"] is None:
-        raise LayoutChanged(treaty_id, "entry-into-force text (id ending 'rptEIF_ctl00_tcText')")
+        raise LayoutChanged(
+            treaty_id, "no entry-into-force text (id ending in 'rptEIF_ctl00_tcText')"
+        )
+    number, title = split_number_title(fields["treaty"] or "")
+    answered = id_of_printed_number(number, treaty_id)
+    if answered is not None:
+        raise WrongTreaty(treaty_id, answered)
     columns, participants = _read_grid(grid, treaty_id)
-    number, title = _number_and_title(fields["treaty"] or "")
     eif_text = fields["eif"]
+    try:
+        eif_date = _eif_date(eif_text)
+        status_as_at = parse_status_as_at(text)
+    except CellError as exc:
+        raise LayoutChanged(treaty_id, str(exc)) from exc
     return TreatyStatus(
         id=treaty_id,
         chapter=treaty_id.split("-")[0],
@@ -158,19 +192,40 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         title=title,
         conclusion=_TRAILING_FOOTNOTE.sub(r"\1", fields["conclusion"] or ""),
         entry_into_force_text=eif_text,
-        entry_into_force_date=_eif_date(eif_text),
+        entry_into_force_date=eif_date,
         registration=fields["registration"],
-        signatories=_count(_SIGNATORIES, fields["status"]),
-        parties=_count(_PARTIES, fields["status"]),
-        status_as_at=parse_status_as_at(text),
+        signatories=_count(_SIGNATORIES, fields["status"], treaty_id),
+        parties=_count(_PARTIES, fields["status"], treaty_id),
+        status_as_at=status_as_at,
         url=url,
         columns=columns,
         participants=participants,
     )
 
 
+def _check_is_html(text: str, treaty_id: str) -> None:
+    """An empty answer, JSON or plain text is no status page (nor a truncated one)."""
+    start = text.lstrip("\ufeff \t\r\n")
+    if not start:
+        raise NotAStatusPage(treaty_id, "the site answered with an empty body")
+    if start[0] in "{[":
+        raise NotAStatusPage(treaty_id, f"the site answered with JSON: {shorten(start)!r}")
+    if start[0] != "<":
+        raise NotAStatusPage(
+            treaty_id, f"the site answered with text, not HTML: {shorten(start)!r}"
+        )
+
+
+def page_treaty_id(page: bytes | str) -> str | None:
+    """The MTDSG number a status page names in its form's action (its own address), if any."""
+    return form_treaty_id(decode(page))
+
+
 def parse_status_as_at(text: str) -> dt.datetime | None:
-    """`Status as at : 30-09-2025 05:00:44 EDT` → aware datetime (US Eastern), or None."""
+    """`Status as at : 30-09-2025 05:00:44 EDT` → aware datetime (US Eastern), or None.
+
+    Raises CellError for a timestamp whose year is outside the plausible range.
+    """
     at = text.find("Status as at")
     if at < 0:
         at = text.find("État au")
@@ -182,6 +237,7 @@ def parse_status_as_at(text: str) -> dt.datetime | None:
         naive = dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+    check_plausible(naive.date(), f"status timestamp {match.group(0)!r}")
     try:
         return naive.replace(tzinfo=zoneinfo.ZoneInfo(_NEW_YORK))
     except zoneinfo.ZoneInfoNotFoundError:  # no tz database: trust the printed zone
@@ -222,26 +278,30 @@ def _text_by_suffix(soup: BeautifulSoup, suffix: str) -> str | None:
     return normalise_space(element.get_text(" "))
 
 
-def _number_and_title(text: str) -> tuple[str, str]:
-    match = _NUMBER_TITLE.match(text)
-    return (match.group(1), match.group(2).strip()) if match else ("", text)
-
-
 def _eif_date(text: str) -> dt.date | None:
+    """The date an entry-into-force text starts with; None if it starts with no date.
+
+    Raises CellError for a date that is not real or not plausible.
+    """
     match = _EIF_DATE.match(text)
     if not match or match.group(2)[:3].lower() not in MONTHS:
         return None
+    what = f"entry-into-force date {match.group(0)!r}"
     try:
-        return dt.date(int(match.group(3)), MONTHS[match.group(2)[:3].lower()], int(match.group(1)))
-    except ValueError:
-        return None
+        date = dt.date(int(match.group(3)), MONTHS[match.group(2)[:3].lower()], int(match.group(1)))
+    except ValueError as exc:
+        raise CellError(f"{what} is not a real date ({exc})") from exc
+    return check_plausible(date, what)
 
 
-def _count(pattern: re.Pattern[str], text: str | None) -> int | None:
+def _count(pattern: re.Pattern[str], text: str | None, treaty_id: str) -> int | None:
     match = pattern.search(text or "")
     if not match or match.group(1) == "-":
         return None
-    return int(match.group(1).replace(",", ""))
+    value = int(match.group(1).replace(",", "")[:12])
+    if value > _MAX_COUNT:
+        raise LayoutChanged(treaty_id, f"status count {shorten(match.group(0))!r} is implausible")
+    return value
 
 
 def _cells(row: _Element) -> list[_Element]:
@@ -356,6 +416,10 @@ _MTDSG_NO = re.compile(r"mtdsg_no=([IVXL]+(?:-[0-9A-Za-z]+)+)")
 
 
 def guess_treaty_id(page: bytes | str) -> str | None:
-    """The treaty id a saved page names in its own links (form action), if any."""
-    match = _MTDSG_NO.search(decode(page))
+    """The treaty id a saved page names: its form action, else the first `mtdsg_no=` link."""
+    text = decode(page)
+    own = page_treaty_id(text)
+    if own is not None:
+        return own
+    match = _MTDSG_NO.search(text)
     return match.group(1) if match else None

@@ -124,7 +124,7 @@ async def test_5xx_forever_raises_site_unavailable_after_retries_plus_one(
     site.script(TREATY, *[Reply(status=503)] * 10)
     url = status_url(site.base_url, TREATY)
     async with Fetcher(fast_policy(retries=2)) as fetcher:
-        with pytest.raises(SiteUnavailable, match="HTTP 503 after 3 attempts") as caught:
+        with pytest.raises(SiteUnavailable, match="HTTP 503 on attempt 3 of 3: ") as caught:
             await fetcher.fetch(url, treaty_id=TREATY)
     assert len(site.log) == 3
     assert url in str(caught.value)
@@ -133,9 +133,12 @@ async def test_5xx_forever_raises_site_unavailable_after_retries_plus_one(
 async def test_timeout_is_retried_then_site_unavailable(site: FakeUNSite) -> None:
     site.script(TREATY, Reply(delay_s=0.5), Reply(delay_s=0.5))
     async with Fetcher(fast_policy(timeout_s=0.15, retries=1)) as fetcher:
-        with pytest.raises(SiteUnavailable, match=r"timed out after 0\.15 s after 2 attempts"):
+        with pytest.raises(
+            SiteUnavailable, match=r"timed out after 0\.15 s on attempt 2 of 2: "
+        ) as caught:
             await fetcher.fetch(status_url(site.base_url, TREATY), treaty_id=TREATY)
     assert len(site.log) == 2
+    assert str(caught.value).count("after") == 1  # not "after 0.15 s after 2 attempts"
 
 
 async def test_connection_refused_is_retried_then_site_unavailable() -> None:
@@ -144,7 +147,9 @@ async def test_connection_refused_is_retried_then_site_unavailable() -> None:
         port = probe.getsockname()[1]
     url = status_url(f"http://127.0.0.1:{port}", TREATY)
     async with Fetcher(fast_policy(retries=1)) as fetcher:
-        with pytest.raises(SiteUnavailable, match=r"connection failed .* after 2 attempts"):
+        with pytest.raises(
+            SiteUnavailable, match=r"connection failed \(Connection refused\) on attempt 2 of 2: "
+        ):
             await fetcher.fetch(url, treaty_id=TREATY)
 
 
@@ -238,3 +243,91 @@ async def test_a_body_larger_than_the_limit_is_refused_without_retry(
         with pytest.raises(FetchError, match="exceeds the 1000-byte limit"):
             await fetcher.fetch(status_url(fake_site.base_url, "XVIII-16"), treaty_id="XVIII-16")
     assert len(fake_site.log) == 1
+
+
+# --- bounded waits for interactive callers -----------------------------------------------------
+
+
+class RecordedSleep:
+    """Stands in for asyncio.sleep between retries: records the waits, returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+async def test_a_long_retry_after_fails_at_once_beyond_the_wait_limit(site: FakeUNSite) -> None:
+    site.script(TREATY, Reply(status=503, headers={"Retry-After": "3600"}))
+    heard: list[tuple[str, float, str]] = []
+    policy = fast_policy(
+        retry_after_max_s=7200.0, max_wait_s=30.0, on_wait=lambda *a: heard.append(a)
+    )
+    sleep = RecordedSleep()
+    url = status_url(site.base_url, TREATY)
+    async with Fetcher(policy, sleep=sleep) as fetcher:
+        with pytest.raises(SiteUnavailable) as caught:
+            await fetcher.fetch(url, treaty_id=TREATY)
+    assert "asked to retry after 3600 s; giving up (interactive wait limit 30 s)" in str(
+        caught.value
+    )
+    assert str(caught.value).count(url) == 1
+    assert (len(site.log), sleep.waits, heard) == (1, [], [])
+
+
+async def test_waits_are_announced_and_counted_against_the_limit(site: FakeUNSite) -> None:
+    site.script(TREATY, *[Reply(status=429, headers={"Retry-After": "20"})] * 3)
+    heard: list[tuple[str, float, str]] = []
+    policy = fast_policy(
+        retry_after_max_s=300.0, max_wait_s=45.0, on_wait=lambda *a: heard.append(a)
+    )
+    sleep = RecordedSleep()
+    async with Fetcher(policy, sleep=sleep) as fetcher:
+        with pytest.raises(SiteUnavailable, match="asked to retry after 20 s; giving up"):
+            await fetcher.fetch(status_url(site.base_url, TREATY), treaty_id=TREATY)
+    reason = "HTTP 429; the site asked to retry after 20 s"
+    assert heard == [(TREATY, 20.0, reason), (TREATY, 20.0, reason)]
+    assert sleep.waits == [20.0, 20.0]
+    assert len(site.log) == 3  # the third refusal would have needed 60 s of waiting in all
+
+
+async def test_a_backoff_beyond_the_limit_fails_at_once(site: FakeUNSite) -> None:
+    site.script(TREATY, Reply(status=503))
+    sleep = RecordedSleep()
+    policy = fast_policy(backoff_base_s=10.0, backoff_max_s=60.0, max_wait_s=5.0)
+    async with Fetcher(policy, sleep=sleep) as fetcher:
+        with pytest.raises(SiteUnavailable, match=r"HTTP 503, the next retry would wait .* s;"):
+            await fetcher.fetch(status_url(site.base_url, TREATY), treaty_id=TREATY)
+    assert (len(site.log), sleep.waits) == (1, [])
+
+
+async def test_without_a_limit_every_wait_is_announced_then_the_page_comes(
+    site: FakeUNSite,
+) -> None:
+    site.script(TREATY, Reply(status=503), Reply(status=503))
+    heard: list[tuple[str, float, str]] = []
+    sleep = RecordedSleep()
+    async with Fetcher(fast_policy(on_wait=lambda *a: heard.append(a)), sleep=sleep) as fetcher:
+        result = await fetcher.fetch(status_url(site.base_url, TREATY), treaty_id=TREATY)
+    assert result.body == PAGE
+    assert [(who, why) for who, _, why in heard] == [(TREATY, "HTTP 503; backing off")] * 2
+    assert [seconds for _, seconds, _ in heard] == sleep.waits
+
+
+def test_a_negative_wait_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_wait_s"):
+        fast_policy(max_wait_s=-1.0)
+
+
+# --- messages say each thing once --------------------------------------------------------------
+
+
+async def test_a_redirect_loop_names_the_url_once(site: FakeUNSite) -> None:
+    url = status_url(site.base_url, TREATY)
+    site.script(TREATY, *[Reply(redirect_to=url)] * 30)
+    async with Fetcher(fast_policy()) as fetcher:
+        with pytest.raises(FetchError, match="redirect loop") as caught:
+            await fetcher.fetch(url, treaty_id=TREATY)
+    assert str(caught.value).count(url) == 1
+    assert TREATY not in str(caught.value).replace(url, "")

@@ -221,9 +221,11 @@ def test_a_changed_date_changes_the_content_hash_and_fingerprint() -> None:
 
 def test_page_in_old_prefix_and_current_prefix_give_the_same_participants() -> None:
     header, rows = rows_from_csv((TABLES / "18-5.csv").read_text())
-    current = parse_status_page(render_page(page_from_table("XVIII-5", header, rows)), "X", "u")
+    current = parse_status_page(
+        render_page(page_from_table("XVIII-5", header, rows)), "XVIII-5", "u"
+    )
     old = parse_status_page(
-        render_page(page_from_table("XVIII-5", header, rows, prefix=OLD_PREFIX)), "X", "u"
+        render_page(page_from_table("XVIII-5", header, rows, prefix=OLD_PREFIX)), "XVIII-5", "u"
     )
     assert old.participants == current.participants
 
@@ -248,7 +250,9 @@ def test_broken_page_raises_its_own_error_naming_the_treaty(name: str) -> None:
     with pytest.raises(ScrapeError) as caught:
         parse_status_page((PAGES / "broken" / name).read_bytes(), "XVIII-16", "u")
     assert type(caught.value) is error
-    assert str(caught.value).startswith("XVIII-16: ")
+    assert caught.value.treaty_id == "XVIII-16"
+    assert str(caught.value).startswith(f"{error.reason}: ")  # the treaty is not repeated
+    assert "XVIII-16" not in str(caught.value)
     assert fragment in str(caught.value)
 
 

@@ -17,18 +17,24 @@ NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
-    "page",
-    ["iv-11-crc-large.html", "i-2-special-table.html", "xxvii-7-a-kyoto-withdrawn.html"],
+    ("page", "treaty_id"),
+    [
+        ("iv-11-crc-large.html", "IV-11"),
+        ("i-2-special-table.html", "I-2"),
+        ("xxvii-7-a-kyoto-withdrawn.html", "XXVII-7-a"),
+    ],
 )
-def test_snapshot_round_trips_through_the_database(tmp_path: Path, page: str) -> None:
-    status = parse_status_page((PAGES / page).read_bytes(), "IV-11", "u")
+def test_snapshot_round_trips_through_the_database(
+    tmp_path: Path, page: str, treaty_id: str
+) -> None:
+    status = parse_status_page((PAGES / page).read_bytes(), treaty_id, "u")
     db = connect(tmp_path / "round.db")
     upgrade(db)
     snapshots.save_observation(
         db, status, [], outcome="baseline", now=NOW, fingerprint=None, etag=None,
         last_modified=None, qualifying=0,
     )  # fmt: skip
-    assert snapshots.load_snapshot(db, "IV-11") == status
+    assert snapshots.load_snapshot(db, treaty_id) == status
     db.close()
 
 
