@@ -14,12 +14,12 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
+from bot.config import DEFAULT_INTERVAL_S
 from bot.pipeline import check_treaty
 from store import treaties
 
 log = logging.getLogger("treatybot")
 
-DEFAULT_INTERVAL_S = 3600.0
 RELOAD_INTERVAL_S = 300.0
 
 

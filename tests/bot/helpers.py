@@ -113,3 +113,11 @@ async def scrape(config: Path, *ids: str, **options: Any) -> list[CheckResult]:
 def with_app(config: Path) -> contextlib.AbstractContextManager[App]:
     """The synchronous app (store only) on the fixed clock."""
     return command_app(load_config(str(config)), clock=clock)
+
+
+def ratify(page: str, name: str, date: str) -> str:
+    """The page with `name`'s empty consent cell filled with `date` (e.g. "12 Mar 2026")."""
+    row = re.compile(rf"(<tr><td>{re.escape(name)}</td><td>[^<]*</td><td>)(</td></tr>)")
+    changed, count = row.subn(rf"\g<1>{date}\g<2>", page)
+    assert count == 1, name
+    return changed

@@ -170,8 +170,18 @@ def test_historical_variants_fold_into_the_historical_state_not_a_successor() ->
     assert resolve("German Democratic Republic").code is None
 
 
-def test_the_explicit_no_code_list_is_what_the_module_says() -> None:
-    assert set(NO_CODE) == ORGANISATIONS_IN_REAL_DATA | HISTORICAL_STATES
+def test_every_real_participant_without_a_code_is_listed_and_no_organisation_is_invented() -> None:
+    """Checked against the real data, not against a copy of the module's own list: a real
+    name that resolves to no code must be an explicit NO_CODE entry, every organisation in
+    NO_CODE must occur in the real tables, and every other entry is an ISO 3166-3 state."""
+    real = {canonical_name(name) for name in REAL_NAMES}
+    without_code = {resolve(name).name for name in REAL_NAMES if resolve(name).code is None}
+    assert without_code - set(NO_CODE) == set()
+    organisations = {n for n, why in NO_CODE.items() if why == "international organisation"}
+    assert organisations - real == set()
+    assert organisations == ORGANISATIONS_IN_REAL_DATA
+    historical = set(NO_CODE) - organisations
+    assert all("ISO 3166-3" in NO_CODE[name] for name in historical)
 
 
 def test_distinct_states_with_similar_names_stay_distinct() -> None:
