@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scrapers.columns import normalise_space
-from scrapers.model import Participant
+from scrapers.model import KNOWN_KINDS, Participant
 from store.countries import participant_key
 
 # Counted when the text names no kinds ("when thirty States have become parties").
@@ -64,16 +64,23 @@ _ON_DEPOSIT = re.compile(r"\bon the (?:date|day) of (?:the )?deposit\b", re.IGNO
 _MONTH_START = re.compile(r"\bfirst day of the (?:calendar )?month\b", re.IGNORECASE)
 _KIND_LIST = re.compile(r"\binstruments? of (?P<list>[^.;:]*)", re.IGNORECASE)
 _LIST_END = re.compile(r"\b(?:with|has|have|by|deposited|shall|in accordance|for)\b", re.I)
+# Kinds of the one vocabulary (`scrapers.model.KNOWN_KINDS`) that an entry-into-force clause can
+# count, found in its text by their own words (longest first), plus the texts' one alias.
+_NEVER_COUNTED = frozenset(
+    {
+        "signature",
+        "succession_to_signature",
+        "provisional_application",
+        "simplified_procedure",
+        "application",
+    }
+)
 _KIND_WORDS: tuple[tuple[str, str], ...] = (
-    ("definitive signature", "definitive_signature"),
     ("signature not subject to ratification", "definitive_signature"),
-    ("formal confirmation", "formal_confirmation"),
-    ("consent to be bound", "consent_to_be_bound"),
-    ("ratification", "ratification"),
-    ("acceptance", "acceptance"),
-    ("approval", "approval"),
-    ("accession", "accession"),
-    ("succession", "succession"),
+    *sorted(
+        ((kind.replace("_", " "), kind) for kind in KNOWN_KINDS if kind not in _NEVER_COUNTED),
+        key=lambda pair: -len(pair[0]),
+    ),
 )
 _REGIONAL = re.compile(r"regional (?:economic )?integration organi[sz]ation", re.IGNORECASE)
 _NOT_ADDITIONAL = re.compile(r"not be counted", re.IGNORECASE)
