@@ -26,12 +26,11 @@ from bot.delivery.channel import Channel
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.registry import CHANNELS
 from bot.instance import InstanceLock
+from bot.ops import OpsMonitor, health_webhook_sink
 from bot.scheduler import start_scheduler
 from store import outbox, subscribers, treaties
 
 log = logging.getLogger("treatybot")
-
-SHUTDOWN_TIMEOUT_S = 10.0
 
 
 async def run_service(
@@ -71,15 +70,18 @@ async def _running(
         released = await app.store.run(outbox.release_claims)
         if released:
             log.info("took back %d delivery(ies) left claimed by an earlier run", released)
+        monitor = _ops_monitor(app)
         channels = await _channels(app, console_stream)
         delivery_stop = asyncio.Event()
         for channel in channels:
-            app.dispatchers[channel.name] = Dispatcher(app.store, channel)
+            app.dispatchers[channel.name] = Dispatcher(
+                app.store, channel, on_alert=monitor.delivery_hook
+            )
         senders = [
             asyncio.create_task(d.run(delivery_stop), name=f"dispatch:{name}")
             for name, d in app.dispatchers.items()
         ]
-        scheduler = await start_scheduler(app)
+        scheduler = await start_scheduler(app, after_check=monitor.after_check)
         try:
             yield app
         finally:
@@ -88,7 +90,24 @@ async def _running(
             delivery_stop.set()
             await asyncio.gather(*senders, return_exceptions=True)
             for dispatcher in app.dispatchers.values():
-                await dispatcher.close(SHUTDOWN_TIMEOUT_S)
+                await dispatcher.close(config.service.shutdown_timeout_s)
+
+
+def _ops_monitor(app: App) -> OpsMonitor:
+    """Operational alerts: the log always; the `[health] webhook_url` when configured."""
+    health = app.config.health
+    monitor = OpsMonitor(
+        app.store, failures_before_alert=health.failures_before_alert, clock=app.clock
+    )
+    if health.webhook_url and health.webhook_secret is not None:
+        monitor.add_sink(
+            health_webhook_sink(
+                health.webhook_url,
+                health.webhook_secret.get_secret_value(),
+                allow_private=app.config.webhooks.allow_private_targets,
+            )
+        )
+    return monitor
 
 
 async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:

@@ -191,3 +191,17 @@ def m002_delivery(db: Database) -> None:
            )"""
     )
     db.execute("CREATE INDEX subscriptions_value ON subscriptions (kind, value)")
+
+
+@migrations()
+def m005_ops_state(db: Database) -> None:
+    """What the operator has been told: one row per subject of an operational alert (a treaty,
+    a webhook endpoint) in an alerting state, so a restart never repeats or forgets an alert."""
+    db.execute(
+        """CREATE TABLE ops_state (
+             subject TEXT PRIMARY KEY,
+             state TEXT NOT NULL,
+             since TEXT NOT NULL,
+             detail TEXT
+           )"""
+    )

@@ -88,6 +88,22 @@ def list_treaties(
     ]
 
 
+def projected_due(db: Database, today: str) -> list[str]:
+    """Tracked treaties whose computed entry-into-force date (ISO) is today or past."""
+    cursor = db.execute(
+        """SELECT id FROM treaties WHERE tracked = 1 AND projected_eif IS NOT NULL
+             AND projected_eif <= ? ORDER BY id""",
+        [today],
+    )
+    return [str(row[0]) for row in cursor.fetchall()]
+
+
+def titled_count(db: Database) -> int:
+    """How many treaties have a title (the catalogue has been fetched when this is large)."""
+    row = db.execute("SELECT count(*) FROM treaties WHERE title IS NOT NULL").fetchone()
+    return int(row[0])
+
+
 def empty_row(treaty_id: str) -> dict[str, Any]:
     """The `list_treaties` form of a treaty the database has never seen."""
     return {
