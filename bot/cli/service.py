@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import click
 
 from bot.cli.options import get_config
+from bot.logs import setup_logging
 
 
 @click.command()
 @click.option("-v", "--verbose", is_flag=True, help="Log every check, not only problems.")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line (for log shippers).")
 @click.pass_context
-def run(ctx: click.Context, verbose: bool) -> None:
+def run(ctx: click.Context, verbose: bool, log_json: bool) -> None:
     """Run the service: check every tracked treaty at its interval and deliver the alerts
     (console, and every other enabled channel) until stopped (Ctrl-C or SIGTERM).
 
     \b
-    Example:
+    Examples:
       treatybot track XVIII-16 && treatybot run -v
+      treatybot run --log-json 2>> /var/log/treatybot.jsonl
     """
     from bot.service import run_service
 
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
+    setup_logging(verbose=verbose, as_json=log_json)
     asyncio.run(run_service(get_config(ctx)))
 
 
