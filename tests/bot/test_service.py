@@ -4,6 +4,7 @@ through the outbox, exactly once, across a crash right after the commit and a re
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -11,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.bot.helpers import CYBER, scrape, with_france_ratifying, write_config
+from tests.bot.helpers import CYBER, run_cli, scrape, with_france_ratifying, write_config
 from tests.fakesite import FakeUNSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,3 +182,51 @@ async def test_a_baseline_and_an_announced_backfill_are_recorded_but_never_route
     assert len(backfill.events) == 32  # 31 signatures and France's ratification
     assert rows(db, "SELECT count(*) FROM events") == [(32,)]
     assert rows(db, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+async def test_a_second_run_on_the_same_database_exits_1_naming_the_first_and_kill_9_frees_it(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = service_config(tmp_path, fake_site)
+    first = Service(config)
+    await first.start()
+    await first_check(tmp_path / "treatybot.db")
+    assert first.proc is not None
+
+    second = await run_cli(config, "run", timeout=30)
+
+    assert second.code == 1
+    [line] = second.stderr.strip().splitlines()
+    assert line.startswith("Error: ")
+    assert "another treatybot run is using this database" in line
+    assert f"pid {first.proc.pid}, running since " in line
+
+    first.proc.kill()  # kill -9: no clean shutdown, the lock file stays behind
+    await first.proc.wait()
+    third = Service(config)
+    await third.start()
+    await asyncio.sleep(1.5)
+    code, err = await third.stop()
+    assert code == 0, err
+
+
+async def test_log_json_writes_one_json_object_per_line(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = service_config(tmp_path, fake_site)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--config", str(config), "run", "-v", "--log-json",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+        cwd=str(tmp_path),
+    )  # fmt: skip
+    await first_check(tmp_path / "treatybot.db")
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), 15)
+    assert proc.returncode == 0
+    records = [json.loads(line) for line in err.decode().splitlines()]
+    assert records
+    assert all(set(r) >= {"time", "level", "logger", "message"} for r in records)
+    assert any("XVIII-16: baseline" in r["message"] for r in records)
