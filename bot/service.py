@@ -39,8 +39,10 @@ async def run_service(
     stop: asyncio.Event | None = None,
     clock: Clock = utc_now,
     console_stream: TextIO | None = None,
+    http_port: int | None = None,
 ) -> None:
-    """Run until SIGINT/SIGTERM (or until `stop` is set, for tests)."""
+    """Run until SIGINT/SIGTERM (or until `stop` is set, for tests). `http_port` overrides
+    `[http] port` (`run --port`, `$PORT`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []

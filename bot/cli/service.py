@@ -13,8 +13,14 @@ from bot.logs import setup_logging
 @click.command()
 @click.option("-v", "--verbose", is_flag=True, help="Log every check, not only problems.")
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line (for log shippers).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    envvar="PORT",
+    help="HTTP port (default: $PORT, else [http] port).",
+)
 @click.pass_context
-def run(ctx: click.Context, verbose: bool, log_json: bool) -> None:
+def run(ctx: click.Context, verbose: bool, log_json: bool, port: int | None) -> None:
     """Run the service: check every tracked treaty at its interval and deliver the alerts
     (console, and every other enabled channel) until stopped (Ctrl-C or SIGTERM).
 
@@ -26,7 +32,7 @@ def run(ctx: click.Context, verbose: bool, log_json: bool) -> None:
     from bot.service import run_service
 
     setup_logging(verbose=verbose, as_json=log_json)
-    asyncio.run(run_service(get_config(ctx)))
+    asyncio.run(run_service(get_config(ctx), http_port=port))
 
 
 COMMANDS = (run,)
