@@ -193,7 +193,7 @@ async def _play(
                 clock.jump(step.at)
                 site.show(number)
                 app.deliveries_queued()  # retries the jump made due
-                narrator.step(number, step)
+                narrator.step(number, len(steps), step)
                 checked = await check_treaty(app, TREATY_ID)
                 await _settle(app, clock, settle_s)
                 result.events.extend(checked.events)
@@ -264,11 +264,11 @@ class _Narrator:
             self._print("END OF THE SIMULATION. Nothing above is news.")
         self._print(RULE)
 
-    def step(self, number: int, step: Step) -> None:
+    def step(self, number: int, total: int, step: Step) -> None:
         label = "SIMULATION" if step.simulated else "REAL DATA"
         when = human_date(step.at.date())
         caption = f" · {step.caption}" if step.caption else ""
-        self._print(f"[{label}] {when}{caption}")
+        self._print(f"[{label} {number + 1}/{total}] {when}{caption}")
 
     def checked(self, number: int, step: Step, result: CheckResult) -> None:
         sent = len(result.events)

@@ -16,8 +16,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bot.app import App
+from bot.cli import main
 from bot.config import Config
 from bot.demo.page import render_status_page
 from bot.demo.runner import run_demo
@@ -109,20 +111,45 @@ async def test_the_site_serves_the_current_step_on_loopback_only() -> None:
     assert (other.status, "No record found" in other_body) == (200, True)
 
 
-def test_demo_fast_plays_the_story_offline_without_a_token_and_leaves_no_database(
-    tmp_path: Path,
-) -> None:
+# Runs the CLI with an audit hook that refuses any connection or name lookup off loopback.
+LOOPBACK_ONLY = """
+import runpy, socket, sys
+
+def hook(event, args):
+    if event == "socket.connect" and isinstance(args[1], tuple):
+        host = args[1][0]
+    elif event == "socket.getaddrinfo":
+        host = args[0]
+    else:
+        return
+    if host not in ("127.0.0.1", b"127.0.0.1"):
+        print(f"network access off loopback: {host!r}", file=sys.stderr, flush=True)
+        raise OSError(f"network access off loopback: {host!r}")
+
+sys.addaudithook(hook)
+sys.argv = ["treatybot", *sys.argv[1:]]
+runpy.run_module("bot.cli", run_name="__main__")
+"""
+
+
+def offline_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "TREATYBOT"))}
     env |= {"PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--fast"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, "-c", LOOPBACK_ONLY, *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_demo_fast_plays_the_story_offline_without_a_token_and_leaves_no_database(
+    tmp_path: Path,
+) -> None:
+    done = offline_cli(tmp_path, "demo", "--fast")
     lines = done.stdout.splitlines()
     assert (done.returncode, done.stderr) == (0, "")
     assert "SIMULATION" in lines[1] and "SIMULATION" in lines[-2]
@@ -132,6 +159,15 @@ def test_demo_fast_plays_the_story_offline_without_a_token_and_leaves_no_databas
     assert eu == ["18 of 40 — 22 to go"]  # the same count as the 18th instrument before it
     assert any(line.endswith("on 24 Feb 2027 · 18 of 40 — 22 to go") for line in lines)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_offline_guard_stops_a_connection_off_loopback(tmp_path: Path) -> None:
+    """The guard above can fail: `scrape` against the default (real) site is refused."""
+    config = tmp_path / "config.toml"
+    config.write_text("[untc]\nretries = 0\n", encoding="utf-8")
+    done = offline_cli(tmp_path, "--config", str(config), "scrape", "XVIII-16", "--dry-run")
+    assert done.returncode == 1
+    assert "network access off loopback: 'treaties.un.org'" in done.stderr
 
 
 async def test_demo_json_gives_a_line_per_step_and_a_summary_with_the_dates() -> None:
@@ -185,19 +221,9 @@ async def test_demo_keeps_its_database_at_a_new_db_path_and_runs_the_given_servi
 def test_demo_refuses_an_existing_db_path(tmp_path: Path) -> None:
     existing = tmp_path / "real.db"
     existing.write_bytes(b"")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "TREATYBOT"))}
-    env |= {"PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--fast", "--db", str(existing)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert (done.returncode, existing.read_bytes()) == (2, b"")
-    assert "the file exists" in done.stderr
+    done = CliRunner().invoke(main, ["demo", "--fast", "--db", str(existing)])
+    assert (done.exit_code, existing.read_bytes()) == (2, b"")
+    assert "the file exists" in done.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["real.db"]
 
 
