@@ -73,7 +73,7 @@ async def _running(
         if released:
             log.info("took back %d delivery(ies) left claimed by an earlier run", released)
         monitor = _ops_monitor(app)
-        channels = await _channels(app, console_stream)
+        channels = await build_channels(app, console_stream)
         delivery_stop = asyncio.Event()
         for channel in channels:
             app.dispatchers[channel.name] = Dispatcher(
@@ -112,7 +112,7 @@ def _ops_monitor(app: App) -> OpsMonitor:
     return monitor
 
 
-async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:
+async def build_channels(app: App, console_stream: TextIO | None) -> list[Channel]:
     """Build every enabled channel; make sure the console's one target exists (or is off)."""
     built: list[Channel] = []
     for name, factory in CHANNELS.items():

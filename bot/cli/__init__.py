@@ -1,15 +1,15 @@
 """The `treatybot` command line: thin click commands over the use cases in `bot/operations.py`.
 
 One module per command family (`pages`: parse/scrape/catalogue; `store_commands`: tracking and
-reading the store; `outbox`: the delivery queue; `service`: run). Library errors become click
-errors only at the edge (`options.TreatybotGroup`).
+reading the store; `outbox`: the delivery queue; `service`: run; `demo`: the simulation).
+Library errors become click errors only at the edge (`options.TreatybotGroup`).
 """
 
 from __future__ import annotations
 
 import click
 
-from bot.cli import config_cmd, outbox, pages, service, store_commands
+from bot.cli import config_cmd, demo, outbox, pages, service, store_commands
 from bot.cli.options import TreatybotGroup
 from bot.config import load_config
 
@@ -36,6 +36,6 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = load_config(config_path)
 
 
-for _module in (pages, store_commands, outbox, service, config_cmd):
+for _module in (pages, store_commands, outbox, service, config_cmd, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)
