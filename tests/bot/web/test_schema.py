@@ -63,3 +63,19 @@ async def test_the_schema_lookup_can_be_repointed(web_config: Path) -> None:
 
             assert await consent.json() == {"title": "published treaty.consent"}
             assert milestone.status == 404
+
+
+async def test_a_bug_is_a_500_json_error_that_leaks_no_details(web_config: Path) -> None:
+    def broken(event_type: str) -> dict[str, Any] | None:
+        raise RuntimeError("secret internals")
+
+    with command_app(load_config(str(web_config)), clock=clock) as app:
+        async with TestClient(
+            TestServer(build_web_app(app, health=lambda: True, schemas=broken))
+        ) as client:
+            response = await client.get("/api/schema/treaty.consent")
+            body = await response.json()
+
+    assert response.status == 500
+    assert body["error"] == "internal_error"
+    assert "secret" not in body["message"]
