@@ -311,7 +311,7 @@ class WebhooksConfig(_Section):
 
 class HttpConfig(_Section):
     host: NonEmptyStr = "127.0.0.1"
-    port: Int = Field(8080, ge=1, le=65535)
+    port: Int = Field(8080, ge=0, le=65535)  # 0: any free port (tests; the log says which)
 
 
 class HealthConfig(_Section):

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics
 from bot.app import App
 from bot.config import DEFAULT_INTERVAL_S
 from bot.pipeline import CheckResult, check_treaty
@@ -37,6 +39,7 @@ async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> N
     task = asyncio.current_task()
     if task is not None:
         task.set_name(f"check:{treaty_id}")  # so shutdown can wait for checks in flight
+    started = time.monotonic()
     try:
         result = await check_treaty(app, treaty_id)
     except asyncio.CancelledError:
@@ -45,6 +48,9 @@ async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> N
         # written and the next start checks again. Ending the job here keeps the exit quiet.
         log.info("%s: check interrupted by shutdown", treaty_id)
         return
+    metrics.observe_check(result.outcome, time.monotonic() - started)
+    for event in result.events:
+        metrics.observe_event(event.type)
     if result.outcome in ("failed", "quarantined"):
         log.warning("%s: %s: %s", treaty_id, result.outcome, result.error)
     else:

@@ -25,9 +25,11 @@ from bot.delivery import console
 from bot.delivery.channel import Channel
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.registry import CHANNELS
+from bot.errors import TreatybotError
 from bot.instance import InstanceLock
 from bot.ops import OpsMonitor, health_webhook_sink
 from bot.scheduler import start_scheduler
+from bot.web import WebServer, build_web_app, serve
 from store import outbox, subscribers, treaties
 
 log = logging.getLogger("treatybot")
@@ -52,7 +54,7 @@ async def run_service(
             handled.append(sig)
     try:
         with InstanceLock.acquire(config.database.path):
-            async with _running(config, clock, console_stream) as app:
+            async with _running(config, clock, console_stream, http_port) as app:
                 log.info("running; delivering through: %s", ", ".join(app.dispatchers) or "none")
                 await stop.wait()
                 log.info("stopping")
@@ -63,7 +65,7 @@ async def run_service(
 
 @contextlib.asynccontextmanager
 async def _running(
-    config: Config, clock: Clock, console_stream: TextIO | None
+    config: Config, clock: Clock, console_stream: TextIO | None, http_port: int | None
 ) -> AsyncIterator[App]:
     async with open_app(config, clock=clock) as app:
         if config.treaties:
@@ -84,15 +86,35 @@ async def _running(
             for name, d in app.dispatchers.items()
         ]
         scheduler = await start_scheduler(app, after_check=monitor.after_check)
+        web_server = await _serve_http(app, scheduler, http_port)
         try:
             yield app
         finally:
+            await web_server.stop()
             scheduler.shutdown(wait=False)
             await _finish_checks(scheduler)
             delivery_stop.set()
             await asyncio.gather(*senders, return_exceptions=True)
             for dispatcher in app.dispatchers.values():
                 await dispatcher.close(config.service.shutdown_timeout_s)
+
+
+async def _serve_http(app: App, scheduler: AsyncIOScheduler, port: int | None) -> WebServer:
+    """The HTTP API on `[http] host` and `port` (or the `run --port` / $PORT override)."""
+    host = app.config.http.host
+    port = app.config.http.port if port is None else port
+    try:
+        return await serve(
+            build_web_app(app, health=lambda: bool(scheduler.running)),
+            host=host,
+            port=port,
+            shutdown_timeout=app.config.service.shutdown_timeout_s,
+        )
+    except OSError as exc:
+        raise TreatybotError(
+            f"cannot serve HTTP on {host}:{port}: {exc.strerror or exc}; pick another"
+            " [http] port (or run --port N)"
+        ) from exc
 
 
 def _ops_monitor(app: App) -> OpsMonitor:

@@ -4,11 +4,15 @@ through the real pipeline against a page served on 127.0.0.1 (see `bot/demo/`)."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
+from typing import TextIO
 
 import click
 
+from bot.app import App
 from bot.cli.options import get_config, json_option
 
 
@@ -69,9 +73,27 @@ def demo(
             out=human,
             alerts=human,
             json_out=sys.stdout if as_json else None,
-            services=(),  # the HTTP API (bot/web) is started here, built from the App
+            services=[lambda app: _http_api(app, human)],
         )
     )
+
+
+@contextlib.asynccontextmanager
+async def _http_api(app: App, out: TextIO) -> AsyncIterator[object]:
+    """The real HTTP API and Atom feed, live during the demo; a busy port is said, not fatal."""
+    from bot.web import running
+
+    host, port = app.config.http.host, app.config.http.port
+    try:
+        async with running(app, health=lambda: True, host=host, port=port) as server:
+            out.write(
+                f"HTTP API live during the demo: {server.url}/api/events,"
+                f" {server.url}/feed.atom, {server.url}/metrics\n"
+            )
+            yield server
+    except OSError as exc:
+        out.write(f"HTTP API not started ({host}:{port}: {exc.strerror or exc}); try --port N\n")
+        yield None
 
 
 COMMANDS = (demo,)

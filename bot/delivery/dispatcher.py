@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Sequence
 
+from bot import metrics
 from bot.delivery.channel import Channel
 from bot.errors import Rejected, RetryLater, TargetGone
 from store import outbox
 from store.db import Store
 from store.events import Event, event_from_json
-from store.outbox import Claimed
+from store.outbox import Claimed, Outcome
 
 log = logging.getLogger("treatybot.delivery")
 
@@ -201,6 +203,7 @@ class Dispatcher:
                 status_code=exc.status,
                 duration_ms=_ms(started),
             )
+            self._observe(batch, Outcome.GONE)
             log.warning(
                 "%s %s: target gone (%s); deactivated, %d pending delivery(ies) failed",
                 self.name,
@@ -219,6 +222,7 @@ class Dispatcher:
                 status_code=exc.status,
                 duration_ms=_ms(started),
             )
+            self._observe(batch, Outcome.FAILED)
             log.warning("%s %s: rejected, not retried: %s", self.name, target, exc.error)
             return True
         except RetryLater as exc:
@@ -265,6 +269,7 @@ class Dispatcher:
                 status_code=status,
                 duration_ms=_ms(started),
             )
+            self._observe(batch, Outcome.FAILED)
             log.warning("%s %s: %s", self.name, target, final)
             self._alert("exhausted", target, error)
             return
@@ -278,7 +283,15 @@ class Dispatcher:
             status_code=status,
             duration_ms=_ms(started),
         )
+        self._observe(batch, Outcome.RETRY)
         log.info("%s %s: %s; retry %d in %.0f s", self.name, target, error, tries, delay)
+
+    def _observe(self, batch: Sequence[Claimed], outcome: Outcome) -> None:
+        now = self.clock()
+        for row in batch:
+            detected = _epoch(row.event.get("detected_at"))
+            latency = now - detected if detected is not None else None
+            metrics.observe_delivery(self.name, outcome, latency)
 
     def _alert(self, what: str, target: str, error: str) -> None:
         if self.on_alert is None:
@@ -287,6 +300,16 @@ class Dispatcher:
             self.on_alert(what, self.name, target, error)
         except Exception:
             log.exception("%s: the operational alert hook failed", self.name)
+
+
+def _epoch(stamp: object) -> float | None:
+    """An event's `detected_at` ("2026-03-12T14:05:09Z") → Unix seconds."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def _ms(started: float) -> int:

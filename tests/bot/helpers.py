@@ -66,6 +66,9 @@ retries = {retries}
 
 [database]
 path = "{tmp_path / "treatybot.db"}"
+
+[http]
+port = 0
 {extra}
 """,
         encoding="utf-8",

@@ -218,7 +218,7 @@ def test_error_message_has_the_file_key_expected_and_got_form(tmp_path: Path) ->
 
 
 def test_every_error_is_reported_one_per_line(tmp_path: Path) -> None:
-    message = error_of(tmp_path, "[untc]\nretries = 11\n[http]\nport = 0\n")
+    message = error_of(tmp_path, "[untc]\nretries = 11\n[http]\nport = -1\n")
     lines = message.splitlines()
     assert [("untc.retries" in lines[0]), ("http.port" in lines[1]), len(lines)] == [True, True, 2]
 

@@ -22,7 +22,8 @@ def test_config_check_shows_sources_and_hides_the_token(tmp_path: Path) -> None:
     data = json.loads(result.output)
     settings = {s["key"]: (s["value"], s["source"]) for s in data["settings"]}
     assert settings["console.enabled"] == (False, "file")
-    assert settings["http.port"] == (8080, "default")
+    assert settings["http.port"] == (0, "file")
+    assert settings["http.host"] == ("127.0.0.1", "default")
     assert settings["telegram.token"] == ("***", "environment")
     text = CliRunner().invoke(main, ["--config", str(config), "config", "check"], env=env)
     assert "secret-token-value" not in text.output
@@ -30,7 +31,9 @@ def test_config_check_shows_sources_and_hides_the_token(tmp_path: Path) -> None:
 
 
 def test_config_check_of_a_bad_file_names_the_key_and_exits_1(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "http://127.0.0.1:9", extra="[http]\nport = 70000\n")
+    config = write_config(
+        tmp_path, "http://127.0.0.1:9", extra="[service]\nshutdown_timeout_s = -1\n"
+    )
     result = CliRunner().invoke(main, ["--config", str(config), "config", "check"])
     assert result.exit_code == 1
-    assert "http.port" in result.output
+    assert "service.shutdown_timeout_s" in result.output

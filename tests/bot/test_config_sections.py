@@ -222,7 +222,7 @@ def test_webhook_endpoints_read_their_secret_and_filters(
         ("[webhooks]\ntimeout_s = 0", "webhooks.timeout_s", "number > 0"),
         ("[webhooks]\nper_endpoint_concurrency = 17", "per_endpoint_concurrency", "at most"),
         ("[webhooks]\nsecret_key_env = 'KEY'", "webhooks.secret_key_env", "KEY is not set"),
-        ("[http]\nport = 0", "http.port", "≥ 1 and ≤ 65535, got 0"),
+        ("[http]\nport = -1", "http.port", "≥ 0 and ≤ 65535, got -1"),
         ("[http]\nport = 65536", "http.port", "≤ 65535"),
         ("[http]\nhost = ''", "http.host", "non-empty string"),
         ("[database]\nkeep_days = 0", "database.keep_days", "≥ 1"),
