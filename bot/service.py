@@ -27,6 +27,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.registry import CHANNELS
 from bot.instance import InstanceLock
 from bot.scheduler import start_scheduler
+from bot.webhooks.manage import sync_config_endpoints
 from store import outbox, subscribers, treaties
 
 log = logging.getLogger("treatybot")
@@ -71,10 +72,13 @@ async def _running(
         released = await app.store.run(outbox.release_claims)
         if released:
             log.info("took back %d delivery(ies) left claimed by an earlier run", released)
+        await sync_config_endpoints(app)
         channels = await _channels(app, console_stream)
         delivery_stop = asyncio.Event()
         for channel in channels:
-            app.dispatchers[channel.name] = Dispatcher(app.store, channel)
+            app.dispatchers[channel.name] = Dispatcher(
+                app.store, channel, on_alert=getattr(channel, "on_alert", None)
+            )
         senders = [
             asyncio.create_task(d.run(delivery_stop), name=f"dispatch:{name}")
             for name, d in app.dispatchers.items()
