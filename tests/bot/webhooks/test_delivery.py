@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 
 from bot.webhooks import payload
@@ -103,7 +102,7 @@ async def test_410_disables_the_endpoint_at_once_with_one_alert(
     store: Store, harness: Harness
 ) -> None:
     async with WebhookReceiver(default=Reply(410)) as rx:
-        endpoint_id, secret = await add_endpoint(store, rx.url("/gone"))
+        endpoint_id, _ = await add_endpoint(store, rx.url("/gone"))
         await emit(store, [consent("France", "FR"), consent("Chile", "CL")])
         await harness.round_at(T0)
         await harness.round_at(T0 + 86400)
