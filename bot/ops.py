@@ -127,10 +127,16 @@ class OpsMonitor:
         asyncio.get_running_loop().create_task(self._delivery_alert(kind, target, error))
 
     async def _delivery_alert(self, kind: str, target: str, error: str) -> None:
-        subject = f"webhook:{target}"
-        state = kind.removeprefix("webhook.")
-        if await self.store.run(ops.set_state, subject, state, since=self._stamp(), detail=error):
-            await self.raise_alert(kind, target, error)
+        """A disabled endpoint is alerted once (persisted: it stays disabled until a person
+        acts); an exhausted delivery once per endpoint until it delivers again (the webhook
+        channel's `AlertOnce` keeps that state)."""
+        if kind == "webhook.disabled":
+            subject = f"webhook:{target}"
+            if not await self.store.run(
+                ops.set_state, subject, "disabled", since=self._stamp(), detail=error
+            ):
+                return
+        await self.raise_alert(kind, target, error)
 
     async def raise_alert(self, kind: str, subject: str, detail: str) -> OpsAlert:
         alert = OpsAlert(kind, subject, detail, self.clock())

@@ -30,6 +30,8 @@ from bot.instance import InstanceLock
 from bot.ops import OpsMonitor, health_webhook_sink
 from bot.scheduler import start_scheduler
 from bot.web import WebServer, build_web_app, serve
+from bot.webhooks.channel import AlertOnce
+from bot.webhooks.manage import sync_config_endpoints
 from store import outbox, subscribers, treaties
 
 log = logging.getLogger("treatybot")
@@ -75,11 +77,15 @@ async def _running(
         if released:
             log.info("took back %d delivery(ies) left claimed by an earlier run", released)
         monitor = _ops_monitor(app)
+        await sync_config_endpoints(app)
         channels = await build_channels(app, console_stream)
         delivery_stop = asyncio.Event()
         for channel in channels:
+            hook = getattr(channel, "on_alert", None)
+            if isinstance(hook, AlertOnce):
+                hook.sink = monitor.delivery_hook  # once per endpoint, then the ops monitor
             app.dispatchers[channel.name] = Dispatcher(
-                app.store, channel, on_alert=monitor.delivery_hook
+                app.store, channel, on_alert=hook or monitor.delivery_hook
             )
         senders = [
             asyncio.create_task(d.run(delivery_stop), name=f"dispatch:{name}")

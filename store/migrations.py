@@ -194,6 +194,33 @@ def m002_delivery(db: Database) -> None:
 
 
 @migrations()
+def m003_webhooks(db: Database) -> None:
+    """Webhook endpoints. Each is also a `targets` row (channel "webhook", address = its id), so
+    the router routes to it and its filters are the target's types and subscriptions.
+
+    `secret` and `previous_secret` hold the stored form (sealed when a secrets key is set);
+    `previous_expires_at` (Unix seconds) ends the rotation grace period; `failing_since` (Unix
+    seconds) is when the endpoint's current run of failures began (NULL after a success).
+    """
+    db.execute(
+        """CREATE TABLE webhook_endpoints (
+             id TEXT PRIMARY KEY,
+             url TEXT NOT NULL,
+             description TEXT NOT NULL DEFAULT '',
+             source TEXT NOT NULL DEFAULT 'cli' CHECK (source IN ('cli', 'config')),
+             enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+             disabled_reason TEXT,
+             disabled_at TEXT,
+             secret TEXT NOT NULL,
+             previous_secret TEXT,
+             previous_expires_at REAL,
+             failing_since REAL,
+             created_at TEXT NOT NULL
+           )"""
+    )
+
+
+@migrations()
 def m005_ops_state(db: Database) -> None:
     """What the operator has been told: one row per subject of an operational alert (a treaty,
     a webhook endpoint) in an alerting state, so a restart never repeats or forgets an alert."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.delivery import console
 from bot.delivery.channel import Channel
+from bot.webhooks import channel as webhooks
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -22,6 +23,11 @@ def _console(app: App) -> Channel | None:
     return console.ConsoleChannel() if app.config.console.enabled else None
 
 
+def _webhook(app: App) -> Channel | None:
+    return webhooks.WebhookChannel(app.store, app.config.webhooks)
+
+
 CHANNELS: dict[str, Callable[[App], Channel | None]] = {
     console.NAME: _console,
+    webhooks.NAME: _webhook,
 }
