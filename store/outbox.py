@@ -92,25 +92,34 @@ def claim_due(
     *,
     lease_s: float = 60.0,
     busy_targets: Iterable[str] = (),
+    max_targets: int | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` due rows of `channel` (oldest event first), leased for `lease_s`.
 
     Rows of `busy_targets` (targets this dispatcher is still sending to) are left alone, so one
     slow target never has two sends in flight. A row leased by someone else is skipped until its
-    lease expires.
+    lease expires. With `max_targets`, only rows of that many targets (those with the oldest due
+    events) are claimed: a dispatcher with three free slots claims for three targets, no more.
     """
     busy = sorted(set(busy_targets))
     skip = f"AND target NOT IN ({', '.join('?' * len(busy))})" if busy else ""
+    due = f"""SELECT id, target, event_seq FROM outbox
+              WHERE channel = ? AND status = 'pending' AND due_at <= ?
+                AND (lease_until IS NULL OR lease_until <= ?) {skip}"""
+    due_params: list[object] = [channel, now, now, *busy]
+    if max_targets is not None:
+        chosen = """SELECT id FROM due WHERE target IN (
+                      SELECT target FROM due GROUP BY target ORDER BY MIN(event_seq) LIMIT ?)
+                    ORDER BY event_seq, id LIMIT ?"""
+        chosen_params: list[object] = [max_targets, limit]
+    else:
+        chosen = "SELECT id FROM due ORDER BY event_seq, id LIMIT ?"
+        chosen_params = [limit]
     with immediate(db):
         cursor = db.execute(
-            f"""UPDATE outbox SET lease_until = ?
-                WHERE id IN (
-                  SELECT id FROM outbox
-                  WHERE channel = ? AND status = 'pending' AND due_at <= ?
-                    AND (lease_until IS NULL OR lease_until <= ?) {skip}
-                  ORDER BY event_seq, id LIMIT ?)
-                RETURNING id""",
-            [now + lease_s, channel, now, now, *busy, limit],
+            f"""WITH due AS ({due})
+                UPDATE outbox SET lease_until = ? WHERE id IN ({chosen}) RETURNING id""",
+            [*due_params, now + lease_s, *chosen_params],
         )
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
@@ -260,15 +269,26 @@ def requeue(db: Database, ids: Sequence[int] = (), *, failed: bool = False, now:
 
 
 def next_due(db: Database, channel: str, busy_targets: Iterable[str] = ()) -> float | None:
-    """When the next pending row of `channel` falls due (Unix seconds), leases aside."""
+    """When the next pending row of `channel` falls due (Unix seconds), leases aside.
+
+    Two index-friendly lookups (the earliest unleased row, the earliest lease to expire)
+    instead of one scan of every pending row: this runs after every commit and every send.
+    """
     busy = sorted(set(busy_targets))
     skip = f"AND target NOT IN ({', '.join('?' * len(busy))})" if busy else ""
-    row = db.execute(
-        f"""SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM outbox
-            WHERE channel = ? AND status = 'pending' {skip}""",
+    free = db.execute(
+        f"""SELECT due_at FROM outbox
+            WHERE channel = ? AND status = 'pending' AND lease_until IS NULL {skip}
+            ORDER BY due_at LIMIT 1""",
         [channel, *busy],
     ).fetchone()
-    return float(row[0]) if row and row[0] is not None else None
+    leased = db.execute(
+        f"""SELECT MIN(MAX(due_at, lease_until)) FROM outbox
+            WHERE channel = ? AND status = 'pending' AND lease_until IS NOT NULL {skip}""",
+        [channel, *busy],
+    ).fetchone()
+    found = [float(row[0]) for row in (free, leased) if row and row[0] is not None]
+    return min(found) if found else None
 
 
 def oldest_due_at(db: Database, now: float) -> float | None:

@@ -92,6 +92,7 @@ class Dispatcher:
             self.claim_limit,
             lease_s=self.lease_s,
             busy_targets=list(self._busy),
+            max_targets=free,
         )
         by_target: dict[str, list[Claimed]] = {}
         for row in rows:
