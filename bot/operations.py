@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.app import App
@@ -59,27 +60,44 @@ async def scrape(
     return [await task for task in tasks]
 
 
-async def catalogue(
-    app: App, *, save: bool, progress: Progress | None = None
-) -> list[CatalogueEntry]:
-    """Fetch the index and every chapter page; store the list unless `save` is False."""
+@dataclass(frozen=True, slots=True)
+class CatalogueResult:
+    """The treaties read from every chapter that could be read; one line per chapter that failed
+    (each naming the chapter once)."""
+
+    entries: list[CatalogueEntry]
+    failures: list[str]
+
+
+async def catalogue(app: App, *, save: bool, progress: Progress | None = None) -> CatalogueResult:
+    """Fetch the index and every chapter page; store what was read unless `save` is False.
+
+    A chapter that fails is reported and the others are still read and stored; an index that
+    cannot be read fails the whole command (TreatybotError). An empty chapter is fine.
+    """
     from scrapers.catalogue import parse_chapter, parse_index  # bs4: only this command needs it
 
     base = app.config.untc.base_url
     try:
         index = await app.fetcher.fetch(index_url(base), treaty_id="catalogue")
         chapters = parse_index(index.body, base)
-        entries: list[CatalogueEntry] = []
-        for number, chapter in enumerate(chapters, 1):
+    except ScrapeError as exc:
+        raise TreatybotError(f"catalogue index: {exc}") from None
+    entries: list[CatalogueEntry] = []
+    failures: list[str] = []
+    for number, chapter in enumerate(chapters, 1):
+        try:
             page = await app.fetcher.fetch(chapter.url, treaty_id="catalogue")
             entries.extend(parse_chapter(page.body, chapter, base))
-            if progress is not None:
-                progress(number, len(chapters), chapter.label)
-    except ScrapeError as exc:
-        raise ValueError(str(exc)) from exc
-    if save:
+        except ScrapeError as exc:
+            said = str(exc)
+            named = f"chapter {chapter.label}" in said
+            failures.append(said if named else f"chapter {chapter.label}: {said}")
+        if progress is not None:
+            progress(number, len(chapters), chapter.label)
+    if save and entries:
         await app.store.run(treaties.save_catalogue, entries)
-    return entries
+    return CatalogueResult(entries, failures)
 
 
 # Called after each item of a long job: (done, total, the item just finished).

@@ -191,3 +191,11 @@ def m002_delivery(db: Database) -> None:
            )"""
     )
     db.execute("CREATE INDEX subscriptions_value ON subscriptions (kind, value)")
+
+
+@migrations()
+def m004_text_rule(db: Database) -> None:
+    """The last entry-into-force rule read from the treaty's text (JSON, `EifRule.text_parts`):
+    once the threshold is reached the page shows the date instead of the rule, and the rule read
+    earlier is still needed to count (regional organisations not counted) and to label events."""
+    db.execute("ALTER TABLE treaties ADD COLUMN text_rule TEXT")
