@@ -224,7 +224,7 @@ class _Builder:
         self.progress = result
         self.now = now
         self.treaty = TreatyRef.from_status(current)
-        self.counts = _counts(current, result)
+        self.counts = counts_of(current, result)
         self.events: list[Event] = []
 
     def participant_changed(
@@ -372,7 +372,7 @@ class _Who:
         return self._ref
 
 
-def _counts(status: TreatyStatus, result: Progress) -> Counts:
+def counts_of(status: TreatyStatus, result: Progress) -> Counts:
     """The page's signatory and party figures when it gives them, else counted from the table."""
     signatories, parties = status.signatories, status.parties
     if signatories is None:
