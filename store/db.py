@@ -54,6 +54,8 @@ def describe(path: str | Path, error: BaseException) -> str:
         cause = "not a SQLite database (file is not a database)"
     elif "malformed" in lowered:
         cause = f"the database file is damaged ({cause})"
+    elif "unable to open database file" in lowered:
+        cause = "cannot open or create the database file (no permission, or a read-only location)"
     elif "readonly" in lowered or "read-only" in lowered:
         cause = f"cannot write to the database: read-only file or location ({cause})"
     elif isinstance(error, OverflowError):
@@ -107,7 +109,13 @@ def connect(path: str | Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqli
     try:
         if not memory:
             _check_location(Path(path))
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                parent = Path(path).parent
+                raise DatabaseError(
+                    f"{path}: cannot create the directory {parent}: {exc.strerror}"
+                ) from None
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=busy_timeout_s)
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         if not memory:

@@ -89,14 +89,7 @@ async def test_a_change_on_the_site_reaches_the_console_through_the_outbox(
     service = Service(config)
     await service.start()
     try:
-        for _ in range(200):
-            if (
-                rows(tmp_path / "treatybot.db", "SELECT outcome FROM checks")
-                if (tmp_path / "treatybot.db").exists()
-                else []
-            ):
-                break
-            await asyncio.sleep(0.05)
+        await first_check(tmp_path / "treatybot.db")  # the file may exist before its schema
         fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
         await service.wait_for_line(FRANCE_LINE)
     finally:
