@@ -133,7 +133,8 @@ def save_observation(
         ensure_treaty(db, status.id, status.url)
         _write_snapshot(db, status, previous)
         db.execute(
-            """UPDATE treaties SET chapter = ?, title = COALESCE(title, ?), url = ?,
+            """UPDATE treaties SET chapter = ?,
+                 title = CASE WHEN ? THEN ? ELSE COALESCE(title, ?) END, url = ?,
                  last_check = ?, last_success = ?, consecutive_failures = 0, last_error = NULL,
                  quarantine_reason = NULL, quarantined = NULL, etag = ?, last_modified = ?,
                  fingerprint = ?, content_hash = ?, status = ?, projected_eif = ?,
@@ -141,6 +142,8 @@ def save_observation(
                WHERE id = ?""",
             [
                 status.chapter,
+                int(outcome == "accepted"),  # a maintainer accepted this page: its title too
+                status.title,
                 status.title,
                 status.url,
                 stamp,

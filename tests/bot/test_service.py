@@ -181,3 +181,23 @@ async def test_a_baseline_and_an_announced_backfill_are_recorded_but_never_route
     assert len(backfill.events) == 32  # 31 signatures and France's ratification
     assert rows(db, "SELECT count(*) FROM events") == [(32,)]
     assert rows(db, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+async def test_run_with_nothing_tracked_says_so_at_start(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    env.pop("TREATYBOT_CONFIG", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--config", str(config), "run",  # no -v
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        cwd=str(tmp_path),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    try:
+        line = await asyncio.wait_for(proc.stderr.readline(), 15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+
+    assert "WARNING no tracked treaties: add one with `treatybot track TREATY_ID`" in line.decode()
+    assert code == 0
