@@ -132,8 +132,11 @@ async def test_a_read_only_location_is_one_error_line(tmp_path: Path) -> None:
     assert one_error(result).startswith(f"Error: {locked_dir / 't.db'}: cannot open or create")
 
 
+@pytest.mark.parametrize(
+    "command", [["track", "XVIII-16"], ["run"], ["db", "upgrade"], ["scrape", "XVIII-16"]]
+)
 async def test_a_foreign_sqlite_database_is_refused_before_anything_is_written(
-    tmp_path: Path,
+    tmp_path: Path, command: list[str]
 ) -> None:
     shop = tmp_path / "shop.sqlite"
     with sqlite3.connect(shop) as conn:
@@ -142,7 +145,7 @@ async def test_a_foreign_sqlite_database_is_refused_before_anything_is_written(
     conn.close()
     before = digest(shop)
 
-    result = await cli(config_at(tmp_path, shop), "track", "XVIII-16")
+    result = await cli(config_at(tmp_path, shop), *command)
 
     assert result.code == 1
     line = one_error(result)
@@ -154,6 +157,7 @@ async def test_a_foreign_sqlite_database_is_refused_before_anything_is_written(
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert (tables, journal) == (["customers"], "delete")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.toml", "shop.sqlite"]
 
 
 async def test_a_lock_held_by_another_process_is_one_error_line(tmp_path: Path) -> None:

@@ -21,13 +21,18 @@ def run(ctx: click.Context, verbose: bool) -> None:
     Example:
       treatybot track XVIII-16 && treatybot run -v
     """
+    from bot.app import open_store
     from bot.service import run_service
 
+    config = get_config(ctx)
+    # A database that cannot be used is one `Error:` line before anything starts (the
+    # single-instance lock file next to it included).
+    open_store(config).close()
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(message)s",
     )
-    asyncio.run(run_service(get_config(ctx)))
+    asyncio.run(run_service(config))
 
 
 COMMANDS = (run,)
