@@ -4,6 +4,10 @@ Commands, the service and tests all build the bot through `open_app` (async: wit
 or `command_app` (synchronous commands that only read or write the store); tests pass a config
 pointing at local fakes and, where needed, a fixed clock. Use cases (`bot/operations.py`,
 `bot/pipeline.py`) take the `App`, so a long-running process shares one store.
+
+The fetcher is wrapped in the database's shared request slots (`bot/fetchlock.py`): every
+process on one database together keeps `untc.max_concurrency`. A database that cannot be used
+is a `StoreError` naming the path and the cause.
 """
 
 from __future__ import annotations

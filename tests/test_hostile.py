@@ -294,6 +294,7 @@ async def test_scrape_checks_a_repeated_id_once(fake_site: FakeUNSite, tmp_path:
         (["track", "XVIII-16 XVIII-17"], "not an MTDSG treaty id"),
         (["events", "--treaty", "XVIII-16; DROP TABLE"], "not an MTDSG treaty id"),
         (["status", "x" * 10_000], "not an MTDSG treaty id"),
+        (["outbox", "retry", "99999999999999999999999"], "IDS"),
     ],
 )
 async def test_impossible_values_are_usage_errors_and_write_nothing(
