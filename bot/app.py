@@ -4,6 +4,10 @@ Commands, the service and tests all build the bot through `open_app` (async: wit
 or `command_app` (synchronous commands that only read or write the store); tests pass a config
 pointing at local fakes and, where needed, a fixed clock. Use cases (`bot/operations.py`,
 `bot/pipeline.py`) take the `App`, so a long-running process shares one store.
+
+The fetcher is wrapped in the database's shared request slots (`bot/fetchlock.py`): every
+process on one database together keeps `untc.max_concurrency`. A database that cannot be used
+is a `StoreError` naming the path and the cause.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from sqlite_utils import Database
 from bot.config import Config, UntcConfig
 from bot.delivery.router import Delivery, route
 from bot.errors import StoreError
+from bot.fetchlock import ProcessLimits, SharedFetcher
 from scrapers.fetch import Fetcher, FetchPolicy
 from store import subscribers, treaties
-from store.db import Store
+from store.db import DatabaseError, Store
 from store.events import Event
 
 if TYPE_CHECKING:
@@ -55,14 +60,18 @@ class App:
     config: Config
     store: Store
     clock: Clock = utc_now
-    _fetcher: Fetcher | None = None
+    _fetcher: SharedFetcher | None = None
     dispatchers: dict[str, Dispatcher] = field(default_factory=dict)  # filled by the service
 
     @property
-    def fetcher(self) -> Fetcher:
+    def fetcher(self) -> SharedFetcher:
         if self._fetcher is None:
             raise RuntimeError("this App was opened without a fetcher (use open_app)")
         return self._fetcher
+
+    def checking(self, treaty_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Held while one treaty is checked: no other process on this database checks it."""
+        return self.fetcher.limits.checking(treaty_id)
 
     @property
     def router(self) -> Callable[[Database, Sequence[Event]], list[Delivery]]:
@@ -75,14 +84,20 @@ class App:
 
 
 def open_store(config: Config, *, must_exist: bool = False) -> Store:
-    """The database (migrated). With `must_exist`, a missing file is an error, not created."""
+    """The database (migrated). With `must_exist`, a missing file is an error, not created.
+
+    Raises StoreError (one line: the path and the cause) when the database cannot be used.
+    """
     path = config.database.path
     if must_exist and path != ":memory:" and not Path(path).exists():
         raise StoreError(
             f"{path}: no such database; run `treatybot scrape` or `treatybot run` first,"
             " or give the right [database] path"
         )
-    return Store(path)
+    try:
+        return Store(path, busy_timeout_s=config.database.busy_timeout_s)
+    except DatabaseError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def track_config_treaties(app: App) -> None:
@@ -106,14 +121,23 @@ def command_app(
 
 @contextlib.asynccontextmanager
 async def open_app(
-    config: Config, *, clock: Clock = utc_now, store: Store | None = None
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    store: Store | None = None,
+    must_exist: bool = False,
+    policy: FetchPolicy | None = None,
 ) -> AsyncIterator[App]:
-    """The app with its fetcher, for commands and the service that read the site."""
+    """The app with its fetcher, for commands and the service that read the site.
+
+    `policy` replaces the config's fetch policy (the CLI bounds retry waits with it)."""
     own_store = store is None
-    app_store = store if store is not None else open_store(config)
+    app_store = store if store is not None else open_store(config, must_exist=must_exist)
     try:
-        async with Fetcher(fetch_policy(config.untc)) as fetcher:
-            yield App(config=config, store=app_store, clock=clock, _fetcher=fetcher)
+        limits = ProcessLimits(app_store.path, config.untc.max_concurrency)
+        async with Fetcher(policy or fetch_policy(config.untc)) as fetcher:
+            shared = limits.fetcher(fetcher)
+            yield App(config=config, store=app_store, clock=clock, _fetcher=shared)
     finally:
         if own_store:
             app_store.close()

@@ -157,6 +157,7 @@ class UntcConfig(_Section):
 class DatabaseConfig(_Section):
     path: UserPath = "treatybot.db"
     keep_days: Int = Field(90, ge=1)
+    busy_timeout_s: Float = Field(10.0, gt=0, le=3600)
 
 
 class ConsoleConfig(_Section):

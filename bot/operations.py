@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.app import App
 from bot.config import Config
 from bot.errors import InvalidInput, NotFound, TreatybotError
 from bot.pipeline import CheckResult, check_treaty, rule_for
+from bot.render import human_date, progress_text
 from scrapers.errors import ScrapeError
 from scrapers.model import KNOWN_KINDS, CatalogueEntry
-from scrapers.urls import index_url
+from scrapers.urls import index_url, validate_treaty_id
 from store import snapshots, treaties
 from store.db import connect, upgrade
 from store.thresholds import RuleOverrides
@@ -59,27 +61,44 @@ async def scrape(
     return [await task for task in tasks]
 
 
-async def catalogue(
-    app: App, *, save: bool, progress: Progress | None = None
-) -> list[CatalogueEntry]:
-    """Fetch the index and every chapter page; store the list unless `save` is False."""
+@dataclass(frozen=True, slots=True)
+class CatalogueResult:
+    """The treaties read from every chapter that could be read; one line per chapter that failed
+    (each naming the chapter once)."""
+
+    entries: list[CatalogueEntry]
+    failures: list[str]
+
+
+async def catalogue(app: App, *, save: bool, progress: Progress | None = None) -> CatalogueResult:
+    """Fetch the index and every chapter page; store what was read unless `save` is False.
+
+    A chapter that fails is reported and the others are still read and stored; an index that
+    cannot be read fails the whole command (TreatybotError). An empty chapter is fine.
+    """
     from scrapers.catalogue import parse_chapter, parse_index  # bs4: only this command needs it
 
     base = app.config.untc.base_url
     try:
         index = await app.fetcher.fetch(index_url(base), treaty_id="catalogue")
         chapters = parse_index(index.body, base)
-        entries: list[CatalogueEntry] = []
-        for number, chapter in enumerate(chapters, 1):
+    except ScrapeError as exc:
+        raise TreatybotError(f"catalogue index: {exc}") from None
+    entries: list[CatalogueEntry] = []
+    failures: list[str] = []
+    for number, chapter in enumerate(chapters, 1):
+        try:
             page = await app.fetcher.fetch(chapter.url, treaty_id="catalogue")
             entries.extend(parse_chapter(page.body, chapter, base))
-            if progress is not None:
-                progress(number, len(chapters), chapter.label)
-    except ScrapeError as exc:
-        raise ValueError(str(exc)) from exc
-    if save:
+        except ScrapeError as exc:
+            said = str(exc)
+            named = f"chapter {chapter.label}" in said
+            failures.append(said if named else f"chapter {chapter.label}: {said}")
+        if progress is not None:
+            progress(number, len(chapters), chapter.label)
+    if save and entries:
         await app.store.run(treaties.save_catalogue, entries)
-    return entries
+    return CatalogueResult(entries, failures)
 
 
 # Called after each item of a long job: (done, total, the item just finished).
@@ -119,12 +138,27 @@ def track(app: App, treaty_ids: Sequence[str], overrides: RuleOverrides | None) 
     app.store.call(treaties.track, list(dict.fromkeys(treaty_ids)), rule)
 
 
-def untrack(app: App, treaty_id: str) -> bool:
+def untrack(app: App, treaty_id: str, *, forget: bool = False) -> None:
+    """Stop tracking (history kept); with `forget`, delete a treaty never read successfully.
+
+    NotFound for a treaty the database does not know; TreatybotError when it is tracked by the
+    config, or when `forget` would lose a snapshot or events."""
     if app.config.treaty(treaty_id) is not None:
         raise TreatybotError(
             f"{treaty_id} is tracked by {app.config.source} ([[treaties]]); remove it there instead"
         )
-    return app.store.call(treaties.untrack, treaty_id)
+    if not forget:
+        if not app.store.call(treaties.untrack, treaty_id):
+            raise NotFound(f"{treaty_id} is not known; nothing to untrack")
+        return
+    outcome = app.store.call(treaties.forget, treaty_id)
+    if outcome == "unknown":
+        raise NotFound(f"{treaty_id} is not known; nothing to forget")
+    if outcome == "has history":
+        raise TreatybotError(
+            f"{treaty_id} has a stored snapshot or events, which --forget would lose;"
+            f" use `treatybot untrack {treaty_id}` (history is kept)"
+        )
 
 
 def list_treaties(app: App, *, tracked_only: bool, search: str | None) -> list[dict[str, Any]]:
@@ -143,68 +177,99 @@ def list_treaties(app: App, *, tracked_only: bool, search: str | None) -> list[d
     return [row for row in rows if row["tracked"] or not tracked_only]
 
 
-def status(app: App, treaty_id: str) -> dict[str, Any] | None:
-    """Counts, progress toward the threshold, EIF date (actual or projected), health.
+def status(app: App, treaty_id: str) -> dict[str, Any]:
+    """Counts, progress toward the threshold, EIF date (actual, scheduled or projected), health.
 
-    "Today" is the app clock's UTC date, as in the pipeline.
+    "Today" is the app clock's UTC date, as in the pipeline. A treaty known but never read
+    successfully has `"checked": false`, null counts and its stored error in `health`; an
+    unknown one is NotFound.
     """
+    from store.diff import counts_of
+    from store.thresholds import progress
+
     today = app.clock().astimezone(dt.UTC).date()
     state = app.store.call(snapshots.load_state, treaty_id)
     row = app.store.call(treaties.treaty_row, treaty_id)
-    checks = app.store.call(treaties.recent_checks, treaty_id)
-    if state.snapshot is None or row is None:
-        return None
+    if row is None:
+        hint = (
+            ""
+            if app.config.treaty(treaty_id)
+            else f"track it with `treatybot track {treaty_id}`, then "
+        )
+        raise NotFound(
+            f"{treaty_id} has never been checked; {hint}run `treatybot scrape {treaty_id}` first"
+        )
+    health = {
+        "last_check": row["last_check"],
+        "last_success": row["last_success"],
+        "consecutive_failures": row["consecutive_failures"],
+        "last_error": row["last_error"],
+        "quarantine_reason": row["quarantine_reason"],
+        "recent_checks": app.store.call(treaties.recent_checks, treaty_id),
+    }
     snap = state.snapshot
-    from store.thresholds import progress
-
+    if snap is None:
+        return {
+            "id": treaty_id,
+            "title": row["title"],
+            "url": row["url"],
+            "checked": False,
+            "counts": None,
+            "progress": None,
+            "rule": None,
+            "entry_into_force": {"date": None, "state": "unknown"},
+            "last_actions": [],
+            "health": health,
+        }
     rule = rule_for(app.config.treaty(treaty_id), state, snap.entry_into_force_text)
     prog = progress(snap.participants, rule)
-    actions = sorted(
-        (
-            {"date": a.date.isoformat(), "participant": p.name, "kind": a.kind}
-            for p in snap.participants
-            for a in p.actions
-        ),
-        key=lambda a: (a["date"], a["participant"]),
-        reverse=True,
-    )[:5]
+    actions = [
+        {"date": a.date.isoformat(), "participant": p.name, "kind": a.kind}
+        for p in snap.participants
+        for a in p.actions
+    ]
+    # Newest day first; within a day, by participant then kind (stable across page reorders).
+    actions.sort(key=lambda a: (a["participant"], a["kind"] or ""))
+    actions.sort(key=lambda a: a["date"] or "", reverse=True)
     eif: dict[str, str | None]
     if snap.entry_into_force_date:
-        eif = {"date": snap.entry_into_force_date.isoformat(), "state": "in_force"}
+        page_state = "in_force" if snap.entry_into_force_date <= today else "scheduled"
+        eif = {"date": snap.entry_into_force_date.isoformat(), "state": page_state}
     elif prog.eif_date:
         state_name = "in_force" if prog.eif_date <= today else "projected"
         eif = {"date": prog.eif_date.isoformat(), "state": state_name}
     else:
         eif = {"date": None, "state": "not_yet"}
+    counts = counts_of(snap, prog)
+    text = progress_text(counts)
+    if prog.nth_date is not None and text.endswith("threshold reached"):
+        text += f" on {human_date(prog.nth_date)}"
     return {
         "id": snap.id,
         "title": snap.title,
         "url": snap.url,
+        "checked": True,
         "counts": {
-            "signatories": snap.signatories,
-            "parties": snap.parties,
+            "signatories": counts.signatories,
+            "parties": counts.parties,
             "qualifying": prog.qualifying,
             "threshold": prog.threshold,
             "remaining": prog.remaining,
+            "threshold_reached_on": prog.nth_date.isoformat() if prog.nth_date else None,
         },
+        "progress": text,
         "rule": {
             "threshold": rule.threshold,
             "delay_days": rule.delay_days,
+            "delay_months": rule.delay_months,
             "counted_kinds": sorted(rule.counted_kinds),
             "not_counted": sorted(rule.not_counted),
             "source": rule.source,
             "reason": rule.reason,
         },
         "entry_into_force": eif,
-        "last_actions": actions,
-        "health": {
-            "last_check": row["last_check"],
-            "last_success": row["last_success"],
-            "consecutive_failures": row["consecutive_failures"],
-            "last_error": row["last_error"],
-            "quarantine_reason": row["quarantine_reason"],
-            "recent_checks": checks,
-        },
+        "last_actions": actions[:5],
+        "health": health,
     }
 
 
@@ -219,6 +284,25 @@ def find_country(query: str) -> Country:
     return country
 
 
+def event_filters(
+    treaty_id: str | None, event_type: str | None, country: str | None
+) -> tuple[str | None, Country | None]:
+    """Check `events` filters before any database is opened: (the treaty id, the country)."""
+    if event_type is not None:
+        from store.events import EVENT_TYPES
+
+        if event_type not in EVENT_TYPES:
+            raise InvalidInput(
+                f"unknown event type {event_type!r}; expected one of: {', '.join(EVENT_TYPES)}"
+            )
+    if treaty_id is not None:
+        try:
+            treaty_id = validate_treaty_id(treaty_id)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    return treaty_id, find_country(country) if country else None
+
+
 def events(
     app: App,
     *,
@@ -228,14 +312,7 @@ def events(
     since: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    if event_type is not None:
-        from store.events import EVENT_TYPES
-
-        if event_type not in EVENT_TYPES:
-            raise InvalidInput(
-                f"unknown event type {event_type!r}; expected one of: {', '.join(EVENT_TYPES)}"
-            )
-    who = find_country(country) if country else None
+    treaty_id, who = event_filters(treaty_id, event_type, country)
     return app.store.call(
         treaties.query_events,
         treaty_id=treaty_id,

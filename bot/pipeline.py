@@ -22,6 +22,7 @@ from scrapers.model import TreatyStatus
 from scrapers.parse import page_fingerprint, parse_status_page
 from scrapers.urls import status_url
 from store import snapshots
+from store.db import DatabaseError
 from store.snapshots import TreatyState
 from store.thresholds import RuleOverrides
 
@@ -60,10 +61,11 @@ def overrides_for(configured: TreatyConfig | None, state: TreatyState) -> RuleOv
 
 
 def rule_for(configured: TreatyConfig | None, state: TreatyState, eif_text: str) -> EifRule:
-    """The EIF rule: the treaty text, overridden by `track` options, overridden by config."""
+    """The EIF rule: the treaty text (or, when the text no longer states one, the rule read from
+    it earlier), overridden by `track` options, overridden by config."""
     from store.thresholds import resolve_rule
 
-    return resolve_rule(eif_text, overrides_for(configured, state))
+    return resolve_rule(eif_text, overrides_for(configured, state), state.text_rule)
 
 
 async def check_treaty(
@@ -72,11 +74,15 @@ async def check_treaty(
     """Check one treaty. Never raises for that treaty's problem: a failure to fetch or parse is
     a "failed" result, and so is an unexpected exception — logged with its traceback and
     recorded on the treaty as "internal error: …" — so a sweep and the scheduler go on with the
-    other treaties."""
+    other treaties. Only a database that cannot be used (`DatabaseError`) is raised.
+
+    While it runs, no other process on this database checks the same treaty (`App.checking`).
+    """
     try:
-        return await _check(app, treaty_id, dry_run=dry_run, announce=announce)
-    except asyncio.CancelledError:
-        raise
+        async with app.checking(treaty_id):
+            return await _check(app, treaty_id, dry_run=dry_run, announce=announce)
+    except (asyncio.CancelledError, DatabaseError):
+        raise  # a database that cannot be used is no one treaty's problem: stop the sweep
     except Exception as exc:
         log.exception("%s: internal error while checking", treaty_id)
         error = f"internal error: {type(exc).__name__}: {exc}"
@@ -117,6 +123,7 @@ async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> 
     except ScrapeError as exc:
         return await _failed(app, treaty_id, str(exc), dry_run)
     from store.diff import compare, entry_into_force_due
+    from store.thresholds import rule_from_text
 
     previous = await store.run(snapshots.load_snapshot, treaty_id) if state.has_snapshot else None
     rule = rule_for(app.config.treaty(treaty_id), state, current.entry_into_force_text)
@@ -128,14 +135,20 @@ async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> 
         return CheckResult(treaty_id, "quarantined", (), reason, current)
     events = list(comparison.events)
     baseline = comparison.outcome == "baseline"
-    due = None if baseline else entry_into_force_due(current, rule, now.date(), now=now)
+    today = now.astimezone(dt.UTC).date()
+    due = None if baseline else entry_into_force_due(current, rule, today, now=now)
+    if due is not None and current.entry_into_force_date is not None and not state.projected_eif:
+        due = None  # a page date that was never scheduled here: announced by `compare` or history
     if due is not None and due.id not in {e.id for e in events}:
         events.append(due)
     if dry_run:
         return CheckResult(treaty_id, comparison.outcome, tuple(events), None, current)
-    projected = None if current.entry_into_force_date else comparison.progress.eif_date
-    if projected is not None and projected <= now.date():
+    # The day to look again even if the page does not change: the page's date while it is still
+    # ahead (a scheduled entry into force), else the computed one.
+    projected = current.entry_into_force_date or comparison.progress.eif_date
+    if projected is not None and projected <= today:
         projected = None  # the day has come: announced in this save, or history; either way done
+    own_rule = rule_from_text(current.entry_into_force_text)
     inserted = await store.run(
         snapshots.save_observation,
         current,
@@ -150,6 +163,7 @@ async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> 
         previous=previous,
         # A baseline (announced or not) is history, not news: recorded, never routed.
         route=None if baseline else app.router,
+        text_rule=own_rule.text_parts() if own_rule.known else None,
     )
     if inserted and not baseline:
         app.deliveries_queued()
@@ -168,20 +182,22 @@ async def _failed(app: App, treaty_id: str, error: str, dry_run: bool) -> CheckR
 async def _unchanged(
     app: App, state: TreatyState, now: dt.datetime, dry_run: bool, validators: Validators
 ) -> CheckResult:
-    """Nothing new on the page. The only possible news: a computed EIF date has arrived.
+    """Nothing new on the page. The only possible news: an entry-into-force date has arrived,
+    computed or scheduled on the page.
 
     Once that day has come the projection is cleared (the event is stored now, or it was
     already, or the date is too old to be news), so later unchanged checks stay cheap.
     """
     events: list[Event] = []
-    arrived = state.projected_eif is not None and state.projected_eif <= now.date()
+    today = now.astimezone(dt.UTC).date()
+    arrived = state.projected_eif is not None and state.projected_eif <= today
     if arrived:
         from store.diff import entry_into_force_due
 
         snapshot = await app.store.run(snapshots.load_snapshot, state.id)
         if snapshot is not None:
             rule = rule_for(app.config.treaty(state.id), state, snapshot.entry_into_force_text)
-            due = entry_into_force_due(snapshot, rule, now.date(), now=now)
+            due = entry_into_force_due(snapshot, rule, today, now=now)
             events = [due] if due is not None else []
     if dry_run:
         return CheckResult(state.id, "changed" if events else "unchanged", tuple(events))

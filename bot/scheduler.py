@@ -93,11 +93,13 @@ async def _refresh_catalogue(app: App) -> None:
     from bot.operations import catalogue
 
     try:
-        entries = await catalogue(app, save=True)
+        result = await catalogue(app, save=True)
     except Exception as exc:  # a failed refresh is retried tomorrow; the old list stays
         log.warning("catalogue refresh failed: %s", exc)
         return
-    log.info("catalogue refreshed: %d treaties", len(entries))
+    for failure in result.failures:
+        log.warning("catalogue refresh: %s", failure)
+    log.info("catalogue refreshed: %d treaties", len(result.entries))
 
 
 async def _due_entries_into_force(app: App, after: AfterCheck | None) -> None:

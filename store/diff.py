@@ -9,7 +9,10 @@ Owns the meaning of a change between two observations of one status page:
 - a new action → `treaty.signature` / `treaty.consent`; a changed date or kind, or a removed
   bracket → `treaty.correction`; a new bracket → `treaty.withdrawal` (one per participant when
   the name is bracketed, else one per bracketed action);
-- counting: `treaty.milestone`, `treaty.threshold_reached`, `treaty.entry_into_force`.
+- counting: `treaty.milestone`, `treaty.threshold_reached`, `treaty.entry_into_force`. An
+  entry-into-force date on the page that is still ahead is *scheduled*: the threshold event
+  carries it, and `treaty.entry_into_force` comes on the day (`entry_into_force_due`), never
+  before.
 
 What a page must never do — lose an action, lose a participant, lose many rows, lose or rename a
 column — makes the comparison "quarantined": no events at all, and a reason naming the loss.
@@ -180,25 +183,30 @@ def entry_into_force_due(
     now: dt.datetime | None = None,
     max_age: dt.timedelta = DUE_MAX_AGE,
 ) -> Event | None:
-    """`treaty.entry_into_force` once the computed date has arrived, else None.
+    """`treaty.entry_into_force` once its date has arrived, else None.
 
-    None as well when the page already shows an entry-into-force date (the page is the
-    authority, and `compare` announces it) or when the computed date is older than `max_age`
-    (a treaty long in force whose page date could not be read is not news). The id is the one a
-    page-date event of the same day gets, so the store keeps one of the two.
+    The date is the page's when it shows one (a date still ahead is a *scheduled* entry into
+    force: None until the day), else the computed one. None as well when the date is older than
+    `max_age` (a treaty long in force is not news). Page and computed events of one day share
+    their id, so the store keeps one of the two.
     `detected_at` is `now`, or midnight UTC of `today` when not given. An aware datetime given
     as `today` is both: its UTC date is today and it is the detection time.
     """
     if isinstance(today, dt.datetime):
         now, today = now or today, today.astimezone(dt.UTC).date()
-    if current.entry_into_force_date is not None:
-        return None
+    moment = now or dt.datetime.combine(today, dt.time(), dt.UTC)
+    scheduled = current.entry_into_force_date
+    if scheduled is not None:
+        # The page is the authority; a date on it that has not arrived is only scheduled.
+        if scheduled > today or today - scheduled > max_age:
+            return None
+        result = progress(current.participants, rule)
+        return _Builder(current, result, moment).entry_into_force(scheduled, "page")
     result = progress(current.participants, rule)
     if result.eif_date is None or not result.in_force_on(today):
         return None
     if today - result.eif_date > max_age:
         return None
-    moment = now or dt.datetime.combine(today, dt.time(), dt.UTC)
     return _Builder(current, result, moment).entry_into_force(result.eif_date, "computed")
 
 
@@ -216,7 +224,7 @@ class _Builder:
         self.progress = result
         self.now = now
         self.treaty = TreatyRef.from_status(current)
-        self.counts = _counts(current, result)
+        self.counts = counts_of(current, result)
         self.events: list[Event] = []
 
     def participant_changed(
@@ -286,7 +294,8 @@ class _Builder:
                     )
             already_in_force = previous.entry_into_force_date is not None
             if threshold is not None and before < threshold <= now_count and not already_in_force:
-                nth, eif = self.progress.nth_date, self.progress.eif_date
+                nth = self.progress.nth_date
+                eif = self.current.entry_into_force_date or self.progress.eif_date
                 self._emit(
                     ThresholdReachedEvent,
                     None,
@@ -296,7 +305,10 @@ class _Builder:
                     entry_into_force_date=eif,
                 )
         page_date = self.current.entry_into_force_date
-        if page_date is not None and previous.entry_into_force_date is None:
+        today = self.now.astimezone(dt.UTC).date()
+        # A date still ahead is scheduled, not news of an entry into force: announced on the day
+        # (`entry_into_force_due`, by the daily check), never before.
+        if page_date is not None and previous.entry_into_force_date is None and page_date <= today:
             self.entry_into_force(page_date, "page")
 
     def entry_into_force(self, date: dt.date, source: str) -> Event:
@@ -360,7 +372,7 @@ class _Who:
         return self._ref
 
 
-def _counts(status: TreatyStatus, result: Progress) -> Counts:
+def counts_of(status: TreatyStatus, result: Progress) -> Counts:
     """The page's signatory and party figures when it gives them, else counted from the table."""
     signatories, parties = status.signatories, status.parties
     if signatories is None:

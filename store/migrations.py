@@ -221,6 +221,14 @@ def m003_webhooks(db: Database) -> None:
 
 
 @migrations()
+def m004_text_rule(db: Database) -> None:
+    """The last entry-into-force rule read from the treaty's text (JSON, `EifRule.text_parts`):
+    once the threshold is reached the page shows the date instead of the rule, and the rule read
+    earlier is still needed to count (regional organisations not counted) and to label events."""
+    db.execute("ALTER TABLE treaties ADD COLUMN text_rule TEXT")
+
+
+@migrations()
 def m005_ops_state(db: Database) -> None:
     """What the operator has been told: one row per subject of an operational alert (a treaty,
     a webhook endpoint) in an alerting state, so a restart never repeats or forgets an alert."""

@@ -46,6 +46,7 @@ class TreatyState:
     consecutive_failures: int = 0
     has_snapshot: bool = False
     projected_eif: dt.date | None = None
+    text_rule: dict[str, Any] | None = None  # the last rule read from the text (`text_parts`)
 
 
 def now_text(now: dt.datetime) -> str:
@@ -82,6 +83,7 @@ def load_state(db: Database, treaty_id: str, *, with_snapshot: bool = True) -> T
         consecutive_failures=row["consecutive_failures"] or 0,
         has_snapshot=bool(row["status"]),
         projected_eif=dt.date.fromisoformat(row["projected_eif"]) if row["projected_eif"] else None,
+        text_rule=json.loads(row["text_rule"]) if row.get("text_rule") else None,
     )
 
 
@@ -117,11 +119,13 @@ def save_observation(
     projected_eif: dt.date | None = None,
     previous: TreatyStatus | None = None,
     route: Router | None = None,
+    text_rule: dict[str, Any] | None = None,
 ) -> list[Event]:
     """Move the snapshot to `status` and append `events`, atomically. Returns the new events.
 
     Given the `previous` snapshot (as loaded from this store), only participant rows that
-    changed are rewritten.
+    changed are rewritten. `text_rule`, when given, replaces the remembered rule read from the
+    text (None keeps the one stored: the page may no longer state it).
     """
     stamp = now_text(now)
     content_hash = fingerprint or status.content_hash()
@@ -129,13 +133,17 @@ def save_observation(
         ensure_treaty(db, status.id, status.url)
         _write_snapshot(db, status, previous)
         db.execute(
-            """UPDATE treaties SET chapter = ?, title = COALESCE(title, ?), url = ?,
+            """UPDATE treaties SET chapter = ?,
+                 title = CASE WHEN ? THEN ? ELSE COALESCE(title, ?) END, url = ?,
                  last_check = ?, last_success = ?, consecutive_failures = 0, last_error = NULL,
                  quarantine_reason = NULL, quarantined = NULL, etag = ?, last_modified = ?,
-                 fingerprint = ?, content_hash = ?, status = ?, projected_eif = ?
+                 fingerprint = ?, content_hash = ?, status = ?, projected_eif = ?,
+                 text_rule = COALESCE(?, text_rule)
                WHERE id = ?""",
             [
                 status.chapter,
+                int(outcome == "accepted"),  # a maintainer accepted this page: its title too
+                status.title,
                 status.title,
                 status.url,
                 stamp,
@@ -146,6 +154,7 @@ def save_observation(
                 content_hash,
                 json.dumps(_status_facts(status), ensure_ascii=False),
                 projected_eif.isoformat() if projected_eif else None,
+                json.dumps(text_rule) if text_rule else None,
                 status.id,
             ],
         )

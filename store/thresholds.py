@@ -4,6 +4,11 @@ Owns: reading the rule out of a treaty's entry-into-force text (`rule_from_text`
 per-treaty config win part by part (`resolve_rule`), counting qualifying deposits in a
 participants table (`qualifying`, `progress`) and projecting the date (`eif_date`).
 
+A rule read once is remembered: after the threshold is reached the UN replaces the rule's text
+with the date ("26 January 2027, in accordance with article 65(1)."), so the last rule read from
+the text (`EifRule.text_parts`, stored with the treaty) is used again when the text no longer
+states one (`resolve_rule(..., remembered=...)`; source "remembered").
+
 Pure: no I/O, no clock ("today" is always an argument), no database, no network. A rule that
 cannot be computed from the table (no count found, or a weighted threshold such as the Paris
 Agreement's "55 per cent of emissions") has `threshold=None` and says why in `reason`: it is
@@ -108,6 +113,41 @@ class EifRule:
     @property
     def known(self) -> bool:
         return self.threshold is not None
+
+    def text_parts(self) -> dict[str, Any]:
+        """The parts read from the text, as stored JSON (`rule_from_parts` reads it back)."""
+        return {
+            "threshold": self.threshold,
+            "delay_days": self.delay_days,
+            "delay_months": self.delay_months,
+            "counted_kinds": sorted(self.counted_kinds),
+            "not_counted": sorted(self.not_counted),
+            "excludes_regional_orgs": self.excludes_regional_orgs,
+        }
+
+
+def rule_from_parts(data: Mapping[str, Any]) -> EifRule | None:
+    """A remembered text rule back from `EifRule.text_parts` JSON; None if it is unusable."""
+    try:
+        threshold = int(data["threshold"])
+        delay_days = None if data.get("delay_days") is None else int(data["delay_days"])
+        delay_months = None if data.get("delay_months") is None else int(data["delay_months"])
+        kinds = frozenset(str(k) for k in data.get("counted_kinds") or ()) or DEFAULT_COUNTED
+        not_counted = frozenset(str(n) for n in data.get("not_counted") or ())
+    except (KeyError, TypeError, ValueError):
+        return None
+    if threshold < 1:
+        return None
+    return EifRule(
+        threshold=threshold,
+        delay_days=delay_days,
+        delay_months=delay_months,
+        counted_kinds=kinds,
+        not_counted=not_counted,
+        excludes_regional_orgs=bool(data.get("excludes_regional_orgs")),
+        milestones=default_milestones(threshold),
+        source="remembered",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,13 +332,21 @@ class RuleOverrides:
 NO_OVERRIDES = RuleOverrides()
 
 
-def resolve_rule(text: str, overrides: RuleOverrides = NO_OVERRIDES) -> EifRule:
+def resolve_rule(
+    text: str,
+    overrides: RuleOverrides = NO_OVERRIDES,
+    remembered: Mapping[str, Any] | None = None,
+) -> EifRule:
     """The rule from `text`, with each part set in `overrides` replacing the text's.
 
+    When the text states no instrument count (the page now shows the date instead) and a rule
+    read earlier is `remembered` (`EifRule.text_parts`), that rule is the base instead.
     A configured delay (days or months) replaces the text's delay altogether. Milestones follow
     the final threshold unless configured. Raises ValueError for impossible values.
     """
     base = rule_from_text(text)
+    if base.threshold is None and remembered:
+        base = rule_from_parts(remembered) or base
     if overrides.is_empty():
         return base
     overrides.validate()
@@ -326,7 +374,7 @@ def resolve_rule(text: str, overrides: RuleOverrides = NO_OVERRIDES) -> EifRule:
         not_counted=not_counted if not_counted is not None else base.not_counted,
         excludes_regional_orgs=base.excludes_regional_orgs,
         milestones=final_milestones,
-        source="text+config" if base.source == "text" else "config",
+        source=f"{base.source}+config" if base.source in ("text", "remembered") else "config",
         reason=base.reason if final_threshold is None else None,
     )
 

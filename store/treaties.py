@@ -57,6 +57,27 @@ def untrack(db: Database, treaty_id: str) -> bool:
     return cursor.rowcount == 1
 
 
+def forget(db: Database, treaty_id: str) -> str:
+    """Delete a treaty that was never read successfully (a mistyped id): its row and its checks.
+
+    Returns "forgotten", "unknown" (no such row) or "has history" (it has a snapshot or events,
+    which are kept: nothing is deleted then).
+    """
+    with immediate(db):
+        row = db.execute("SELECT status FROM treaties WHERE id = ?", [treaty_id]).fetchone()
+        if row is None:
+            return "unknown"
+        has_events = db.execute(
+            "SELECT 1 FROM events WHERE treaty_id = ? LIMIT 1", [treaty_id]
+        ).fetchone()
+        if row[0] or has_events:
+            return "has history"
+        db.execute("DELETE FROM checks WHERE treaty_id = ?", [treaty_id])
+        db.execute("DELETE FROM participants WHERE treaty_id = ?", [treaty_id])
+        db.execute("DELETE FROM treaties WHERE id = ?", [treaty_id])
+    return "forgotten"
+
+
 def tracked_ids(db: Database) -> list[str]:
     return [row["id"] for row in db.table("treaties").rows_where("tracked = 1", order_by="id")]
 

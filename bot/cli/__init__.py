@@ -10,8 +10,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import config_cmd, demo, outbox, pages, service, store_commands, webhooks
-from bot.cli.options import TreatybotGroup
-from bot.config import load_config
+from bot.cli.options import CONFIG_PATH_KEY, TreatybotGroup
 
 
 @click.group(cls=TreatybotGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +32,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       treatybot status XVIII-16         # how close is it to entering into force?
       treatybot outbox --status failed  # deliveries that did not get through
     """
-    ctx.obj = load_config(config_path)
+    # Loaded on first use (`options.get_config`): `parse`, `--help` and `--version` need no
+    # config, so a broken ./config.toml must not stop them.
+    ctx.meta[CONFIG_PATH_KEY] = config_path
 
 
 for _module in (pages, store_commands, outbox, webhooks, service, config_cmd, demo):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -12,10 +13,13 @@ from typing import Any, TypeVar
 
 import click
 
-from bot.app import App, Clock, command_app, open_app, utc_now
-from bot.config import Config
+from bot.app import App, Clock, command_app, fetch_policy, open_app, utc_now
+from bot.config import Config, load_config
 from bot.errors import InvalidInput, TreatybotError
 from scrapers.urls import validate_treaty_id
+from store.db import DatabaseError
+
+CONFIG_PATH_KEY = "treatybot.config_path"
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -23,14 +27,14 @@ T = TypeVar("T")
 
 class TreatybotGroup(click.Group):
     """A click group whose commands' library errors become one-line click errors: bad input
-    exits 2 (usage), every other `TreatybotError` exits 1."""
+    exits 2 (usage), every other `TreatybotError` — and a database that cannot be used — exits 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
             raise click.UsageError(str(exc), ctx) from exc
-        except TreatybotError as exc:
+        except (TreatybotError, DatabaseError) as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -39,9 +43,12 @@ def json_option(fn: F) -> F:
 
 
 def get_config(ctx: click.Context) -> Config:
-    config = ctx.find_root().obj
-    assert isinstance(config, Config)
-    return config
+    """The config, loaded on the first call (a ConfigError surfaces in the command using it)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Config):
+        root.obj = load_config(root.meta.get(CONFIG_PATH_KEY))
+    assert isinstance(root.obj, Config)
+    return root.obj
 
 
 def get_clock(ctx: click.Context) -> Clock:
@@ -58,11 +65,32 @@ def store_app(ctx: click.Context, *, must_exist: bool = False) -> Iterator[App]:
         yield app
 
 
-def run_with_app(ctx: click.Context, use_case: Callable[[App], Awaitable[T]]) -> T:
-    """Run an async use case with a full app (store + fetcher) in a fresh event loop."""
+# How long one fetch of an interactive command may wait between retries, all waits together
+# (the service has no cap: it may wait as long as the site asks).
+CLI_MAX_WAIT_S = 30.0
+
+
+def say_wait(label: str, seconds: float, reason: str) -> None:
+    """The stderr line an interactive command prints before waiting to retry a fetch."""
+    why = reason.split("; ", 1)[-1] if "asked to retry" in reason else reason.replace("; ", ", ")
+    click.echo(f"waiting {seconds:.0f} s: {why} ({label})", err=True)
+
+
+def run_with_app(
+    ctx: click.Context, use_case: Callable[[App], Awaitable[T]], *, must_exist: bool = False
+) -> T:
+    """Run an async use case with a full app (store + fetcher) in a fresh event loop.
+
+    Retry waits are bounded (`CLI_MAX_WAIT_S`) and announced on stderr."""
+    config = get_config(ctx)
+    policy = dataclasses.replace(
+        fetch_policy(config.untc), max_wait_s=CLI_MAX_WAIT_S, on_wait=say_wait
+    )
 
     async def main() -> T:
-        async with open_app(get_config(ctx), clock=get_clock(ctx)) as app:
+        async with open_app(
+            config, clock=get_clock(ctx), must_exist=must_exist, policy=policy
+        ) as app:
             return await use_case(app)
 
     return asyncio.run(main())

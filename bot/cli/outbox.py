@@ -65,7 +65,7 @@ def outbox(
 
 
 @outbox.command()
-@click.argument("ids", nargs=-1, type=click.IntRange(min=1))
+@click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @click.option("--failed", is_flag=True, help="Every failed delivery.")
 @click.pass_context
 def retry(ctx: click.Context, ids: tuple[int, ...], failed: bool) -> None:

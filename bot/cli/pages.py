@@ -89,6 +89,7 @@ def scrape(
                 announce=announce,
                 progress=bar,
             ),
+            must_exist=dry_run,  # a dry run writes nothing, so it never creates a database
         )
     finally:
         if bar is not None:
@@ -132,23 +133,28 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
     """
     bar = progress_bar_if_terminal("chapters")
     try:
-        entries = run_with_app(
+        result = run_with_app(
             ctx, lambda app: operations.catalogue(app, save=not no_save, progress=bar)
         )
-    except ValueError as exc:
-        raise click.ClickException(f"catalogue: {exc}") from exc
     finally:
         if bar is not None:
             bar.close()
+    entries = result.entries
     if as_json:
         for entry in entries:
             emit_json(entry.to_json())
-        return
-    for line in table(
-        ["ID", "TITLE", "CONCLUDED"], [[e.id, e.title[:70], e.place_date] for e in entries]
-    ):
-        click.echo(line)
-    click.echo(f"{len(entries)} treaties", err=True)
+    else:
+        for line in table(
+            ["ID", "TITLE", "CONCLUDED"], [[e.id, e.title[:70], e.place_date] for e in entries]
+        ):
+            click.echo(line)
+    for failure in result.failures:
+        click.echo(f"Error: {failure}", err=True)
+    stored = "" if no_save else " stored"
+    failed = f"; {len(result.failures)} chapter(s) failed" if result.failures else ""
+    click.echo(f"{len(entries)} treaties{stored}{failed}", err=True)
+    if result.failures:
+        ctx.exit(1)
 
 
 COMMANDS = (parse, scrape, catalogue)

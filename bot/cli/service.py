@@ -29,10 +29,15 @@ def run(ctx: click.Context, verbose: bool, log_json: bool, port: int | None) -> 
       treatybot track XVIII-16 && treatybot run -v
       treatybot run --log-json 2>> /var/log/treatybot.jsonl
     """
+    from bot.app import open_store
     from bot.service import run_service
 
+    config = get_config(ctx)
+    # A database that cannot be used is one `Error:` line before anything starts (the
+    # single-instance lock file next to it included).
+    open_store(config).close()
     setup_logging(verbose=verbose, as_json=log_json)
-    asyncio.run(run_service(get_config(ctx), http_port=port))
+    asyncio.run(run_service(config, http_port=port))
 
 
 COMMANDS = (run,)

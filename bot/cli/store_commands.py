@@ -18,6 +18,11 @@ from bot.cli.options import (
     treaty_ids_argument,
 )
 from bot.render import event_text, human_date, progress_bar, table
+from store.thresholds import RuleOverrides
+
+# The most rows `events --limit` may ask for (far more than any database holds; bounded so an
+# absurd number is a usage error, not an overflow inside SQLite).
+MAX_LIMIT = 1_000_000
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -26,10 +31,20 @@ def _csv(value: str | None) -> list[str] | None:
 
 @click.command()
 @treaty_ids_argument(required=True)
-@click.option("--threshold", type=click.IntRange(min=1), help="Instruments needed (N).")
-@click.option("--delay-days", type=click.IntRange(min=0), help="Days from the N-th deposit.")
 @click.option(
-    "--delay-months", type=click.IntRange(min=0), help="Months from the N-th deposit (instead)."
+    "--threshold",
+    type=click.IntRange(1, RuleOverrides.MAX_THRESHOLD),
+    help="Instruments needed (N).",
+)
+@click.option(
+    "--delay-days",
+    type=click.IntRange(0, RuleOverrides.MAX_DELAY_DAYS),
+    help="Days from the N-th deposit.",
+)
+@click.option(
+    "--delay-months",
+    type=click.IntRange(0, RuleOverrides.MAX_DELAY_MONTHS),
+    help="Months from the N-th deposit (instead).",
 )
 @click.option(
     "--counted-kinds", help="Comma-separated kinds that count, e.g. ratification,approval."
@@ -70,19 +85,23 @@ def track(
 
 @click.command()
 @treaty_id_argument
+@click.option(
+    "--forget",
+    is_flag=True,
+    help="Delete a treaty never checked successfully (a mistyped id) and its failed checks.",
+)
 @click.pass_context
-def untrack(ctx: click.Context, treaty_id: str) -> None:
+def untrack(ctx: click.Context, treaty_id: str, forget: bool) -> None:
     """Stop watching a treaty (its history is kept).
 
     \b
-    Example:
+    Examples:
       treatybot untrack XVIII-16
+      treatybot untrack XVIII-99 --forget   # a typo that was never found: remove it
     """
-    with store_app(ctx) as app:
-        known = operations.untrack(app, treaty_id)
-    if not known:
-        raise click.ClickException(f"{treaty_id} is not known; nothing to untrack")
-    click.echo(f"no longer tracking {treaty_id}")
+    with store_app(ctx, must_exist=True) as app:
+        operations.untrack(app, treaty_id, forget=forget)
+    click.echo(f"forgot {treaty_id}" if forget else f"no longer tracking {treaty_id}")
 
 
 @click.command()
@@ -98,7 +117,7 @@ def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: boo
       treatybot treaties --tracked
       treatybot treaties --search cybercrime --json
     """
-    with store_app(ctx) as app:
+    with store_app(ctx, must_exist=True) as app:
         rows = operations.list_treaties(app, tracked_only=tracked, search=search)
     if as_json:
         for row in rows:
@@ -133,33 +152,43 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
     Example:
       treatybot status XVIII-16
     """
-    with store_app(ctx) as app:
+    with store_app(ctx, must_exist=True) as app:
         report = operations.status(app, treaty_id)
-    if report is None:
-        raise click.ClickException(
-            f"{treaty_id} has never been checked; run `treatybot scrape {treaty_id}` first"
-        )
     if as_json:
         emit_json(report)
         return
+    click.echo(f"{report['id']}  {report['title'] or ''}".rstrip())
+    health = report["health"]
+    if not report["checked"]:
+        if health["last_error"]:
+            click.echo("  never checked successfully")
+            click.echo(f"  last error ({health['last_check']}): {health['last_error']}")
+        else:
+            click.echo(f"  never checked; run `treatybot scrape {report['id']}`")
+        return
     counts, eif = report["counts"], report["entry_into_force"]
-    click.echo(f"{report['id']}  {report['title']}")
     click.echo(f"  signatories {_n(counts['signatories'])}   parties {_n(counts['parties'])}")
-    if counts["threshold"]:
-        bar = progress_bar(counts["qualifying"], counts["threshold"])
+    threshold = counts["threshold"]
+    if threshold and counts["qualifying"] < threshold:
+        bar = progress_bar(counts["qualifying"], threshold)
         click.echo(
-            f"  {bar} {counts['qualifying']}/{counts['threshold']} qualifying instruments"
+            f"  {bar} {counts['qualifying']}/{threshold} qualifying instruments"
             f" ({counts['remaining']} remaining)"
         )
-    else:
+    elif threshold:
+        click.echo(f"  {progress_bar(1, 1)} {report['progress']}")
+    elif eif["state"] not in ("in_force", "scheduled"):
         click.echo(f"  entry-into-force rule not computable: {report['rule']['reason']}")
-    label = {"in_force": "in force since", "projected": "projected entry into force"}
+    label = {
+        "in_force": "in force since",
+        "scheduled": "scheduled entry into force",
+        "projected": "projected entry into force",
+    }
     if eif["date"]:
         click.echo(f"  {label.get(eif['state'], 'entry into force')}: {human_date(eif['date'])}")
     click.echo("  last actions:")
     for action in report["last_actions"]:
         click.echo(f"    {human_date(action['date'])}  {action['participant']}  {action['kind']}")
-    health = report["health"]
     click.echo(
         f"  last check {health['last_check'] or '—'}; last success {health['last_success'] or '—'};"
         f" consecutive failures {health['consecutive_failures']}"
@@ -173,11 +202,11 @@ def _n(value: int | None) -> str:
 
 
 @click.command()
-@click.option("--treaty", "treaty_id", help="Only this treaty.")
+@click.option("--treaty", "treaty_id", help="Only this treaty (an MTDSG id such as XVIII-16).")
 @click.option("--country", help="Only this participant (UN name, common name or ISO code).")
 @click.option("--type", "event_type", help="Only this type, e.g. treaty.consent.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Detected on or after DATE.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="Only the newest N.")
 @json_option
 @click.pass_context
 def events(
@@ -196,7 +225,8 @@ def events(
       treatybot events --treaty XVIII-16 --type treaty.consent
       treatybot events --country France --since 2026-01-01 --json
     """
-    with store_app(ctx) as app:
+    operations.event_filters(treaty_id, event_type, country)  # bad input: exit 2 before the db
+    with store_app(ctx, must_exist=True) as app:
         rows = operations.events(
             app,
             treaty_id=treaty_id,
@@ -220,7 +250,8 @@ def timeline(ctx: click.Context, country: str, as_json: bool) -> None:
       treatybot timeline France
       treatybot timeline TR --json
     """
-    with store_app(ctx) as app:
+    operations.find_country(country)  # bad input: exit 2 before the database is opened
+    with store_app(ctx, must_exist=True) as app:
         rows = operations.timeline(app, country)
     _print_events(rows, as_json)
 
@@ -245,7 +276,7 @@ def accept(ctx: click.Context, treaty_id: str) -> None:
     Example:
       treatybot accept XVIII-16
     """
-    with store_app(ctx) as app:
+    with store_app(ctx, must_exist=True) as app:
         reason = operations.accept(app, treaty_id)
     click.echo(f"{treaty_id}: accepted the held-back observation ({reason}) as the new baseline")
 

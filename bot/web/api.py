@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import operations
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
 from bot.web.context import APP, SCHEMAS, BadRequest, Missing, json_response
 from scrapers.urls import validate_treaty_id
 from store import feed
@@ -85,9 +85,10 @@ async def one_treaty(request: web.Request) -> web.Response:
     _params(request, ())
     app = request.app[APP]
     treaty_id = _treaty_id(request.match_info["treaty_id"])
-    status = await asyncio.to_thread(operations.status, app, treaty_id)
-    if status is None:
-        raise Missing(f"no checked treaty {treaty_id} in this database")
+    try:
+        status = await asyncio.to_thread(operations.status, app, treaty_id)
+    except NotFound:
+        raise Missing(f"no checked treaty {treaty_id} in this database") from None
     return json_response(status)
 
 

@@ -65,7 +65,7 @@ async def test_catalogue_fetches_every_chapter_and_stores_the_list(
     assert [json.loads(line)["id"] for line in listed.output.splitlines()] == ["XVIII-16"]
 
 
-async def test_catalogue_fails_loudly_when_a_chapter_page_is_broken(
+async def test_a_broken_chapter_is_reported_once_and_the_other_chapters_are_still_stored(
     fake_site: FakeUNSite, tmp_path: Path
 ) -> None:
     serve_catalogue(fake_site)
@@ -76,5 +76,25 @@ async def test_catalogue_fails_loudly_when_a_chapter_page_is_broken(
     result = await run_cli(config, "catalogue")
 
     assert result.code == 1
-    assert "Error: catalogue:" in result.stderr
-    assert "XVIII" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1
+    assert "chapter XVIII" in errors[0]
+    assert errors[0].count("XVIII") == 1
+    assert "catalogue" not in errors[0]
+    listed = CliRunner().invoke(main, ["--config", str(config), "treaties", "--json"])
+    ids = {json.loads(line)["id"] for line in listed.output.splitlines()}
+    assert "IV-11" in ids  # chapter IV was stored although chapter XVIII failed
+    assert not any(i.startswith("XVIII-") for i in ids)
+
+
+async def test_an_unreadable_index_fails_the_catalogue_with_one_line(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, fake_site.base_url)  # no index page: HTTP 404
+
+    result = await run_cli(config, "catalogue")
+
+    assert result.code == 1
+    assert result.stderr.count("Error:") == 1
+    assert result.stderr.startswith("Error: catalogue index: fetch failed")
+    assert "Traceback" not in result.stderr

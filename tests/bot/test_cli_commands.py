@@ -95,9 +95,14 @@ async def test_track_status_events_timeline_after_a_ratification(
 
 def test_status_of_an_unchecked_treaty_says_what_to_do(tmp_path: Path) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9")
+    assert invoke(config, "db", "upgrade")[0] == 0
     code, out = invoke(config, "status", "XVIII-16")
     assert code == 1
     assert "treatybot scrape XVIII-16" in out
+
+    assert invoke(config, "track", "XVIII-16")[0] == 0
+    code, out = invoke(config, "status", "XVIII-16")
+    assert (code, out.splitlines()[-1]) == (0, "  never checked; run `treatybot scrape XVIII-16`")
 
 
 def test_bad_treaty_id_and_bad_config_are_clear_errors(tmp_path: Path) -> None:
@@ -132,6 +137,7 @@ def test_treaties_in_the_config_count_as_tracked_and_cannot_be_untracked_from_th
     tmp_path: Path,
 ) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9", extra='[[treaties]]\nid = "XVIII-16"\n')
+    assert invoke(config, "db", "upgrade")[0] == 0
     code, out = invoke(config, "treaties", "--tracked", "--json")
     assert code == 0
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["XVIII-16"]
@@ -166,7 +172,8 @@ async def test_track_options_override_the_rule_read_from_the_text(
     assert report["rule"]["delay_days"] == 30
     assert report["rule"]["counted_kinds"] == ["ratification"]
     assert report["counts"] == {
-        "signatories": 72, "parties": None, "qualifying": 1, "threshold": 2, "remaining": 1,
+        "signatories": 72, "parties": 1, "qualifying": 1, "threshold": 2, "remaining": 1,
+        "threshold_reached_on": None,
     }  # fmt: skip
     code, out = invoke(config, "track", "XVIII-16", "--milestones", "ten")
     assert code == 2

@@ -165,7 +165,7 @@ def test_the_offline_guard_stops_a_connection_off_loopback(tmp_path: Path) -> No
     """The guard above can fail: `scrape` against the default (real) site is refused."""
     config = tmp_path / "config.toml"
     config.write_text("[untc]\nretries = 0\n", encoding="utf-8")
-    done = offline_cli(tmp_path, "--config", str(config), "scrape", "XVIII-16", "--dry-run")
+    done = offline_cli(tmp_path, "--config", str(config), "scrape", "XVIII-16")
     assert done.returncode == 1
     assert "network access off loopback: 'treaties.un.org'" in done.stderr
 

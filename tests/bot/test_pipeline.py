@@ -135,6 +135,26 @@ async def test_quarantine_persists_until_accept_rebaselines_without_events(
         operations.accept(app, "XVIII-16")
 
 
+async def test_accept_takes_the_title_of_the_accepted_page(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = write_config(tmp_path, fake_site.base_url)
+    await scrape(config, "XVIII-16")
+    renamed = without_france(CYBER).replace(
+        "16. United Nations Convention against Cybercrime;", "16. Convention against Cybercrime;"
+    )
+    fake_site.pages["XVIII-16"] = renamed.encode()
+    [held] = await scrape(config, "XVIII-16")
+    assert held.outcome == "quarantined"
+
+    with with_app(config) as app:
+        operations.accept(app, "XVIII-16")
+
+    [(title,)] = table(tmp_path / "treatybot.db", "SELECT title FROM treaties")
+    assert str(title).startswith("Convention against Cybercrime;")
+
+
 async def test_crash_between_snapshot_write_and_commit_leaves_nothing_then_rerun_once(
     fake_site: FakeUNSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,7 +90,7 @@ async def test_a_change_on_the_site_reaches_the_console_through_the_outbox(
     service = Service(config)
     await service.start()
     try:
-        await first_check(tmp_path / "treatybot.db")
+        await first_check(tmp_path / "treatybot.db")  # the file may exist before its schema
         fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
         await service.wait_for_line(FRANCE_LINE)
     finally:
@@ -230,3 +230,25 @@ async def test_log_json_writes_one_json_object_per_line(
     assert records
     assert all(set(r) >= {"time", "level", "logger", "message"} for r in records)
     assert any("XVIII-16: baseline" in r["message"] for r in records)
+
+
+async def test_run_with_nothing_tracked_says_so_at_start(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    env.pop("TREATYBOT_CONFIG", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--config", str(config), "run",  # no -v
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        cwd=str(tmp_path),
+    )  # fmt: skip
+    assert proc.stderr is not None
+    try:
+        line = await asyncio.wait_for(proc.stderr.readline(), 15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+
+    assert "WARNING treatybot no tracked treaties: add one with `treatybot track TREATY_ID`" in (
+        line.decode()
+    )
+    assert code == 0

@@ -325,13 +325,35 @@ def test_threshold_is_not_announced_again_once_the_page_shows_entry_into_force()
     assert [e.type for e in compare(previous, current, RULE, NOW).events] == ["treaty.consent"]
 
 
-def test_entry_into_force_date_newly_on_the_page_gives_entry_into_force() -> None:
-    current = dataclasses.replace(PAGE, entry_into_force_date=dt.date(2026, 7, 11))
+def test_entry_into_force_date_newly_on_the_page_gives_entry_into_force_once_arrived() -> None:
+    current = dataclasses.replace(PAGE, entry_into_force_date=dt.date(2026, 3, 12))
     event = one(compare(PAGE, current, RULE, NOW))
 
     assert isinstance(event, EntryIntoForceEvent)
-    assert (event.entry_into_force_date, event.source) == (dt.date(2026, 7, 11), "page")
+    assert (event.entry_into_force_date, event.source) == (dt.date(2026, 3, 12), "page")
     assert (event.participant, event.action) == (None, None)
+
+
+def test_a_future_entry_into_force_date_on_the_page_is_scheduled_not_news() -> None:
+    scheduled = dataclasses.replace(PAGE, entry_into_force_date=dt.date(2026, 7, 11))
+
+    assert compare(PAGE, scheduled, RULE, NOW).events == ()
+    assert entry_into_force_due(scheduled, RULE, dt.date(2026, 7, 10)) is None
+    due = entry_into_force_due(scheduled, RULE, dt.date(2026, 7, 11))
+    assert isinstance(due, EntryIntoForceEvent)
+    assert (due.entry_into_force_date, due.source) == (dt.date(2026, 7, 11), "page")
+
+
+def test_the_threshold_event_carries_the_date_the_page_schedules() -> None:
+    previous = table(*states(39), ("State 40", "25 Oct 2025", ""))
+    current = table(*states(40), entry_into_force_date=dt.date(2026, 7, 20))
+
+    found = {e.type: e for e in compare(previous, current, RULE, NOW).events}
+
+    assert "treaty.entry_into_force" not in found
+    reached = found["treaty.threshold_reached"]
+    assert isinstance(reached, ThresholdReachedEvent)
+    assert reached.entry_into_force_date == dt.date(2026, 7, 20)
 
 
 def test_entry_into_force_due_once_the_computed_date_arrives() -> None:
@@ -351,16 +373,19 @@ def test_entry_into_force_due_has_the_id_of_the_page_event_of_the_same_date() ->
     current = table(*states(40, "12 Apr 2026"))
     on_page = dataclasses.replace(current, entry_into_force_date=dt.date(2026, 7, 11))
     due = entry_into_force_due(current, RULE, dt.date(2026, 7, 12))
+    later = dt.datetime(2026, 7, 12, tzinfo=dt.UTC)
 
     assert due is not None
-    assert due.id == one(compare(current, on_page, RULE, NOW)).id
+    assert due.id == one(compare(current, on_page, RULE, later)).id
+    assert due.id == getattr(entry_into_force_due(on_page, RULE, dt.date(2026, 7, 12)), "id", None)
 
 
-def test_entry_into_force_due_is_silent_when_page_shows_it_stale_or_not_reached() -> None:
+def test_entry_into_force_due_is_silent_when_the_date_is_stale_or_not_reached() -> None:
     current = table(*states(40, "12 Apr 2026"))
     on_page = dataclasses.replace(current, entry_into_force_date=dt.date(2026, 7, 11))
 
-    assert entry_into_force_due(on_page, RULE, dt.date(2026, 7, 11)) is None
+    assert entry_into_force_due(on_page, RULE, dt.date(2026, 7, 10)) is None
+    assert entry_into_force_due(on_page, RULE, dt.date(2027, 1, 1)) is None
     assert entry_into_force_due(current, RULE, dt.date(2027, 1, 1)) is None
     assert entry_into_force_due(table(*states(39)), RULE, dt.date(2030, 1, 1)) is None
 
