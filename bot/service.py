@@ -1,11 +1,13 @@
 """The process behind `treatybot run`: one asyncio loop, one composition root, one shutdown path.
 
 Starts, in order: the store and fetcher (`open_app`), the single-instance lock, the delivery
-targets of built-in channels (the console), one dispatcher per enabled channel, the scheduler
-(a check job per tracked treaty). Runs until SIGINT/SIGTERM (or `stop`, for tests). Stops in
-reverse: no new checks, in-flight checks finish or are cancelled (a save already handed to the
-database thread still commits whole), dispatchers let their sends finish within
-`shutdown_timeout_s` and give unfinished rows back to the outbox, the store closes.
+targets of built-in channels (the console), Telegram polling when a token is set
+(`bot.telegram.app`: initialize, setMyCommands, start_polling, start), one dispatcher per
+enabled channel, the scheduler (a check job per tracked treaty). Runs until SIGINT/SIGTERM (or
+`stop`, for tests). Stops in reverse: no new checks, in-flight checks finish or are cancelled
+(a save already handed to the database thread still commits whole), dispatchers let their
+sends finish within `shutdown_timeout_s` and give unfinished rows back to the outbox, Telegram
+polling stops, the store closes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,6 +30,9 @@ from bot.delivery.registry import CHANNELS
 from bot.instance import InstanceLock
 from bot.scheduler import start_scheduler
 from store import outbox, subscribers, treaties
+
+if TYPE_CHECKING:
+    from bot.telegram.app import RunningTelegram
 
 log = logging.getLogger("treatybot")
 
@@ -72,6 +77,7 @@ async def _running(
         if released:
             log.info("took back %d delivery(ies) left claimed by an earlier run", released)
         channels = await _channels(app, console_stream)
+        telegram = await _start_telegram(app, channels)
         delivery_stop = asyncio.Event()
         for channel in channels:
             app.dispatchers[channel.name] = Dispatcher(app.store, channel)
@@ -89,6 +95,10 @@ async def _running(
             await asyncio.gather(*senders, return_exceptions=True)
             for dispatcher in app.dispatchers.values():
                 await dispatcher.close(SHUTDOWN_TIMEOUT_S)
+            if telegram is not None:
+                from bot.telegram.app import stop_telegram
+
+                await stop_telegram(telegram)
 
 
 async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:
@@ -97,7 +107,10 @@ async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:
     for name, factory in CHANNELS.items():
         channel = factory(app)
         if channel is None:
-            log.info("channel %s: off", name)
+            if name == "telegram":
+                log.info("Telegram off: no token (set %s)", app.config.telegram.token_env)
+            else:
+                log.info("channel %s: off", name)
             continue
         if isinstance(channel, console.ConsoleChannel) and console_stream is not None:
             channel.stream = console_stream
@@ -118,6 +131,17 @@ async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:
             reason="[console] enabled = false",
         )
     return built
+
+
+async def _start_telegram(app: App, channels: list[Channel]) -> RunningTelegram | None:
+    """Polling and the command menu beside the Telegram channel (when it is on)."""
+    from bot.telegram.app import start_telegram
+    from bot.telegram.sender import TelegramChannel
+
+    for channel in channels:
+        if isinstance(channel, TelegramChannel):
+            return await start_telegram(app, channel)
+    return None
 
 
 async def _finish_checks(scheduler: AsyncIOScheduler) -> None:

@@ -22,6 +22,13 @@ def _console(app: App) -> Channel | None:
     return console.ConsoleChannel() if app.config.console.enabled else None
 
 
+def _telegram(app: App) -> Channel | None:
+    from bot.telegram.app import build_channel  # python-telegram-bot only when it is used
+
+    return build_channel(app)
+
+
 CHANNELS: dict[str, Callable[[App], Channel | None]] = {
     console.NAME: _console,
+    "telegram": _telegram,
 }
