@@ -135,6 +135,8 @@ async def _channels(app: App, console_stream: TextIO | None) -> list[Channel]:
 
 async def _start_telegram(app: App, channels: list[Channel]) -> RunningTelegram | None:
     """Polling and the command menu beside the Telegram channel (when it is on)."""
+    if not any(channel.name == "telegram" for channel in channels):
+        return None
     from bot.telegram.app import start_telegram
     from bot.telegram.sender import TelegramChannel
 

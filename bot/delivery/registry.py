@@ -23,6 +23,8 @@ def _console(app: App) -> Channel | None:
 
 
 def _telegram(app: App) -> Channel | None:
+    if app.config.telegram.token is None:
+        return None
     from bot.telegram.app import build_channel  # python-telegram-bot only when it is used
 
     return build_channel(app)

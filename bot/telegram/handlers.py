@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -330,7 +331,9 @@ async def on_error(update: object, context: Context) -> None:
     log.error("telegram: a handler failed", exc_info=context.error)
 
 
-COMMAND_HANDLERS = {
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+COMMAND_HANDLERS: dict[str, Handler] = {
     "start": start,
     "help": help_command,
     "subscribe": subscribe,
@@ -346,9 +349,21 @@ COMMAND_HANDLERS = {
 }
 
 
+def registering(handler: Handler) -> Handler:
+    """A chat that sends a command is registered (and active: it can reach us) first."""
+
+    async def wrapped(update: Update, context: Context) -> None:
+        if update.effective_chat is not None:
+            await ensure_chat(app_of(context), update.effective_chat)
+        await handler(update, context)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for command, handler in COMMAND_HANDLERS.items():
-        application.add_handler(CommandHandler(command, handler))
+        application.add_handler(CommandHandler(command, registering(handler)))
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.UpdateType.CHANNEL_POSTS, unknown)
     )
