@@ -29,16 +29,17 @@ log = logging.getLogger("treatybot.telegram")
 
 
 async def pressed(update: Update, context: Context) -> None:
+    """Do what the button says, answer the press at once, then reply or redraw the list."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
     app = app_of(context)
     action, value = logic.parse_callback(query.data or "")
-    notice = ""
+    notice, then = "", None
     if action == "sub":
         text = await subscribe_to(context, chat, value)
         notice = "Subscribed" if text.startswith("Subscribed") else ""
-        await reply(update, context, text)
+        then = reply(update, context, text)
     elif action in ("unsub", "unfollow"):
         target_id = await ensure_chat(app, chat)
         kind: Literal["treaty", "country"] = "treaty" if action == "unsub" else "country"
@@ -49,7 +50,7 @@ async def pressed(update: Update, context: Context) -> None:
         target = await app.store.run(subscribers.target, "telegram", str(chat.id))
         if target is not None:
             text, kb = await list_view(app, target)
-            await edit(update, context, text, kb)
+            then = edit(update, context, text, kb)
     elif action == "type":
         target_id = await ensure_chat(app, chat)
         target = await app.store.run(subscribers.target, "telegram", str(chat.id))
@@ -62,11 +63,11 @@ async def pressed(update: Update, context: Context) -> None:
             chosen = current
         await app.store.run(subscribers.set_types, target_id, chosen)
         notice = "Saved"
-        await edit(update, context, types_text(chosen), logic.types_keyboard(chosen))
+        then = edit(update, context, types_text(chosen), logic.types_keyboard(chosen))
     elif action == "status":
         found = await asyncio.to_thread(operations.status, app, value)
         if found is not None:
-            await reply(update, context, status_text(found))
+            then = reply(update, context, status_text(found))
         else:
             notice = "No status known yet"
     else:
@@ -75,3 +76,5 @@ async def pressed(update: Update, context: Context) -> None:
         await query.answer(notice or None)
     except TelegramError as exc:
         log.info("telegram: answering a button press failed: %s", exc)
+    if then is not None:
+        await then
