@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import outbox, pages, service, store_commands
+from bot.cli import chats, outbox, pages, service, store_commands
 from bot.cli.options import TreatybotGroup
 from bot.config import load_config
 
@@ -36,6 +36,6 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = load_config(config_path)
 
 
-for _module in (pages, store_commands, outbox, service):
+for _module in (pages, store_commands, outbox, chats, service):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -27,9 +27,9 @@ from telegram.request import HTTPXRequest
 
 from bot.telegram.gate import Gate
 from bot.telegram.pacing import PacingLimits
-from bot.telegram.sender import CONCURRENCY, NAME, TelegramChannel
+from bot.telegram.sender import NAME, POOL_SIZE, TelegramChannel
 from bot.telegram.texts import COMMANDS
-from store import subscribers
+from store import subscribers, treaties
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -61,7 +61,7 @@ def build_channel(app: App) -> TelegramChannel | None:
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
         request=HTTPXRequest(
-            connection_pool_size=CONCURRENCY + 8,
+            connection_pool_size=POOL_SIZE,
             connect_timeout=10.0,
             read_timeout=20.0,
             write_timeout=20.0,
@@ -91,8 +91,12 @@ def build_application(app: App, channel: TelegramChannel) -> PtbApplication:
 
 
 async def register_channels(app: App) -> None:
-    """`[[telegram.channels]]`: each configured chat is a target subscribed to its treaties."""
+    """`[[telegram.channels]]`: each configured chat is a target subscribed to its treaties
+    (none listed: every treaty tracked at start-up)."""
     now = app.clock()
+    tracked = sorted(
+        set(await app.store.run(treaties.tracked_ids)) | {t.id for t in app.config.treaties}
+    )
     for configured in app.config.telegram.channels:
         target_id = await app.store.run(
             subscribers.upsert_target,
@@ -102,7 +106,7 @@ async def register_channels(app: App) -> None:
             now=now,
             meta={"type": "channel", "configured": True},
         )
-        for treaty_id in configured.treaties:
+        for treaty_id in configured.treaties or tracked:
             await app.store.run(subscribers.subscribe, target_id, "treaty", treaty_id, now=now)
 
 
@@ -110,6 +114,8 @@ async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram 
     """initialize (getMe), setMyCommands, updater.start_polling, start. None (logged) when
     Telegram refuses the token or cannot be reached: the rest of the service runs on."""
     await register_channels(app)
+    if app.config.telegram.webhook_url is not None:
+        log.warning("telegram: webhook_url is set, but this version receives updates by polling")
     application = build_application(app, channel)
     try:
         await application.initialize()

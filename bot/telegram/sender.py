@@ -58,6 +58,9 @@ log = logging.getLogger("treatybot.telegram")
 NAME = "telegram"
 CHAT_NOT_FOUND_LIMIT = 3
 CONCURRENCY = 32  # chats in flight; the Gate paces them, a hung one holds one slot
+# HTTP connections for sends: few are busy at once (paced sends take milliseconds), and httpcore
+# checks every pooled connection on each request, so a smaller pool costs less CPU.
+POOL_SIZE = 16
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
