@@ -92,25 +92,37 @@ def claim_due(
     *,
     lease_s: float = 60.0,
     busy_targets: Iterable[str] = (),
+    max_targets: int | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` due rows of `channel` (oldest event first), leased for `lease_s`.
 
     Rows of `busy_targets` (targets this dispatcher is still sending to) are left alone, so one
     slow target never has two sends in flight. A row leased by someone else is skipped until its
-    lease expires.
+    lease expires. With `max_targets`, only the first `max_targets` targets with due rows (in
+    event order) are claimed, each with all its due rows (up to `limit` in all): a target's rows
+    of one check stay together even when a broadcast has more rows than `limit`, and nothing is
+    claimed only to be given back.
     """
     busy = sorted(set(busy_targets))
     skip = f"AND target NOT IN ({', '.join('?' * len(busy))})" if busy else ""
+    due = f"""channel = ? AND status = 'pending' AND due_at <= ?
+              AND (lease_until IS NULL OR lease_until <= ?) {skip}"""
+    params: list[Any] = [channel, now, now, *busy]
+    only = ""
+    if max_targets is not None:
+        # The targets of the oldest due rows, read in index order (a few rows, not all).
+        only = f"""AND target IN (SELECT DISTINCT target FROM (
+                     SELECT target FROM outbox WHERE {due} ORDER BY event_seq, id LIMIT ?)
+                   LIMIT ?)"""
+        params = [*params, *params, max(1, max_targets) * 64, max(1, max_targets)]
     with immediate(db):
         cursor = db.execute(
             f"""UPDATE outbox SET lease_until = ?
                 WHERE id IN (
-                  SELECT id FROM outbox
-                  WHERE channel = ? AND status = 'pending' AND due_at <= ?
-                    AND (lease_until IS NULL OR lease_until <= ?) {skip}
+                  SELECT id FROM outbox WHERE {due} {only}
                   ORDER BY event_seq, id LIMIT ?)
                 RETURNING id""",
-            [now + lease_s, channel, now, now, *busy, limit],
+            [now + lease_s, *params, limit],
         )
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
