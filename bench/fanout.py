@@ -99,7 +99,7 @@ async def run(
     paced = rate * share
     server = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", str(int(rate)),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26,
     )  # fmt: skip
     assert server.stdout is not None and server.stdin is not None
     url = (await server.stdout.readline()).decode().strip()
@@ -150,6 +150,7 @@ async def run(
         "most_in_any_1s_window": window,
         "http_429": seen["refused"],
         "violations": len(seen["violations"]),
+        "violation_kinds": sorted(set(seen["violations"])),
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
