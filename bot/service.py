@@ -1,21 +1,24 @@
 """The process behind `treatybot run`: one asyncio loop, one composition root, one shutdown path.
 
 Starts, in order: the store and fetcher (`open_app`), the single-instance lock, the delivery
-targets of built-in channels (the console), one dispatcher per enabled channel, the scheduler
-(a check job per tracked treaty). Runs until SIGINT/SIGTERM (or `stop`, for tests). Stops in
-reverse: no new checks, in-flight checks finish or are cancelled (a save already handed to the
-database thread still commits whole), dispatchers let their sends finish within
-`shutdown_timeout_s` and give unfinished rows back to the outbox, the store closes.
+targets of built-in channels (the console), Telegram polling when a token is set
+(`bot.telegram.app`: initialize, setMyCommands, start_polling, start), one dispatcher per
+enabled channel, the scheduler (a check job per tracked treaty). Runs until SIGINT/SIGTERM (or
+`stop`, for tests). Stops in reverse: no new checks, in-flight checks finish or are cancelled
+(a save already handed to the database thread still commits whole), dispatchers let their
+sends finish within `shutdown_timeout_s` and give unfinished rows back to the outbox, Telegram
+polling stops, the store closes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import signal
-from collections.abc import AsyncIterator
-from typing import TextIO
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -27,12 +30,15 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.registry import CHANNELS
 from bot.errors import TreatybotError
 from bot.instance import InstanceLock
-from bot.ops import OpsMonitor, health_webhook_sink
+from bot.ops import OpsAlert, OpsMonitor, Sink, health_webhook_sink
 from bot.scheduler import start_scheduler
 from bot.web import WebServer, build_web_app, serve
 from bot.webhooks.channel import AlertOnce
 from bot.webhooks.manage import sync_config_endpoints
 from store import outbox, subscribers, treaties
+
+if TYPE_CHECKING:
+    from bot.telegram.app import RunningTelegram
 
 log = logging.getLogger("treatybot")
 
@@ -79,6 +85,9 @@ async def _running(
         monitor = _ops_monitor(app)
         await sync_config_endpoints(app)
         channels = await build_channels(app, console_stream)
+        telegram = await _start_telegram(app, channels)
+        if telegram is not None:
+            monitor.add_sink(_telegram_admin_sink(telegram, app.config.telegram.admin_chat_ids))
         delivery_stop = asyncio.Event()
         for channel in channels:
             hook = getattr(channel, "on_alert", None)
@@ -103,6 +112,10 @@ async def _running(
             await asyncio.gather(*senders, return_exceptions=True)
             for dispatcher in app.dispatchers.values():
                 await dispatcher.close(config.service.shutdown_timeout_s)
+            if telegram is not None:
+                from bot.telegram.app import stop_telegram
+
+                await stop_telegram(telegram)
 
 
 async def _serve_http(app: App, scheduler: AsyncIOScheduler, port: int | None) -> WebServer:
@@ -121,6 +134,19 @@ async def _serve_http(app: App, scheduler: AsyncIOScheduler, port: int | None) -
             f"cannot serve HTTP on {host}:{port}: {exc.strerror or exc}; pick another"
             " [http] port (or run --port N)"
         ) from exc
+
+
+def _telegram_admin_sink(telegram: RunningTelegram, admin_chat_ids: Sequence[int]) -> Sink:
+    """Operational alerts to `[telegram] admin_chat_ids`, paced like every other message."""
+
+    async def send(alert: OpsAlert) -> None:
+        icon = "✅" if alert.kind.endswith("recovered") else "⚠️"
+        text = f"{icon} <b>treatybot</b>: {html.escape(alert.text(), quote=False)}"
+        for chat in admin_chat_ids:
+            await telegram.channel.reply_turn(chat)
+            await telegram.channel.bot.send_message(chat, text, parse_mode="HTML")
+
+    return send
 
 
 def _ops_monitor(app: App) -> OpsMonitor:
@@ -146,7 +172,10 @@ async def build_channels(app: App, console_stream: TextIO | None) -> list[Channe
     for name, factory in CHANNELS.items():
         channel = factory(app)
         if channel is None:
-            log.info("channel %s: off", name)
+            if name == "telegram":
+                log.info("Telegram off: no token (set %s)", app.config.telegram.token_env)
+            else:
+                log.info("channel %s: off", name)
             continue
         if isinstance(channel, console.ConsoleChannel) and console_stream is not None:
             channel.stream = console_stream
@@ -167,6 +196,19 @@ async def build_channels(app: App, console_stream: TextIO | None) -> list[Channe
             reason="[console] enabled = false",
         )
     return built
+
+
+async def _start_telegram(app: App, channels: list[Channel]) -> RunningTelegram | None:
+    """Polling and the command menu beside the Telegram channel (when it is on)."""
+    if not any(channel.name == "telegram" for channel in channels):
+        return None
+    from bot.telegram.app import start_telegram
+    from bot.telegram.sender import TelegramChannel
+
+    for channel in channels:
+        if isinstance(channel, TelegramChannel):
+            return await start_telegram(app, channel)
+    return None
 
 
 async def _finish_checks(scheduler: AsyncIOScheduler) -> None:

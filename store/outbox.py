@@ -98,28 +98,31 @@ def claim_due(
 
     Rows of `busy_targets` (targets this dispatcher is still sending to) are left alone, so one
     slow target never has two sends in flight. A row leased by someone else is skipped until its
-    lease expires. With `max_targets`, only rows of that many targets (those with the oldest due
-    events) are claimed: a dispatcher with three free slots claims for three targets, no more.
+    lease expires. With `max_targets`, only the first `max_targets` targets with due rows (in
+    event order) are claimed, each with all its due rows (up to `limit` in all): a target's rows
+    of one check stay together even when a broadcast has more rows than `limit`, and nothing is
+    claimed only to be given back.
     """
     busy = sorted(set(busy_targets))
     skip = f"AND target NOT IN ({', '.join('?' * len(busy))})" if busy else ""
-    due = f"""SELECT id, target, event_seq FROM outbox
-              WHERE channel = ? AND status = 'pending' AND due_at <= ?
-                AND (lease_until IS NULL OR lease_until <= ?) {skip}"""
-    due_params: list[object] = [channel, now, now, *busy]
+    due = f"""channel = ? AND status = 'pending' AND due_at <= ?
+              AND (lease_until IS NULL OR lease_until <= ?) {skip}"""
+    params: list[Any] = [channel, now, now, *busy]
+    only = ""
     if max_targets is not None:
-        chosen = """SELECT id FROM due WHERE target IN (
-                      SELECT target FROM due GROUP BY target ORDER BY MIN(event_seq) LIMIT ?)
-                    ORDER BY event_seq, id LIMIT ?"""
-        chosen_params: list[object] = [max_targets, limit]
-    else:
-        chosen = "SELECT id FROM due ORDER BY event_seq, id LIMIT ?"
-        chosen_params = [limit]
+        # The targets of the oldest due rows, read in index order (a few rows, not all).
+        only = f"""AND target IN (SELECT DISTINCT target FROM (
+                     SELECT target FROM outbox WHERE {due} ORDER BY event_seq, id LIMIT ?)
+                   LIMIT ?)"""
+        params = [*params, *params, max(1, max_targets) * 64, max(1, max_targets)]
     with immediate(db):
         cursor = db.execute(
-            f"""WITH due AS ({due})
-                UPDATE outbox SET lease_until = ? WHERE id IN ({chosen}) RETURNING id""",
-            [*due_params, now + lease_s, *chosen_params],
+            f"""UPDATE outbox SET lease_until = ?
+                WHERE id IN (
+                  SELECT id FROM outbox WHERE {due} {only}
+                  ORDER BY event_seq, id LIMIT ?)
+                RETURNING id""",
+            [now + lease_s, *params, limit],
         )
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
@@ -269,26 +272,15 @@ def requeue(db: Database, ids: Sequence[int] = (), *, failed: bool = False, now:
 
 
 def next_due(db: Database, channel: str, busy_targets: Iterable[str] = ()) -> float | None:
-    """When the next pending row of `channel` falls due (Unix seconds), leases aside.
-
-    Two index-friendly lookups (the earliest unleased row, the earliest lease to expire)
-    instead of one scan of every pending row: this runs after every commit and every send.
-    """
+    """When the next pending row of `channel` falls due (Unix seconds), leases aside."""
     busy = sorted(set(busy_targets))
     skip = f"AND target NOT IN ({', '.join('?' * len(busy))})" if busy else ""
-    free = db.execute(
-        f"""SELECT due_at FROM outbox
-            WHERE channel = ? AND status = 'pending' AND lease_until IS NULL {skip}
-            ORDER BY due_at LIMIT 1""",
+    row = db.execute(
+        f"""SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM outbox
+            WHERE channel = ? AND status = 'pending' {skip}""",
         [channel, *busy],
     ).fetchone()
-    leased = db.execute(
-        f"""SELECT MIN(MAX(due_at, lease_until)) FROM outbox
-            WHERE channel = ? AND status = 'pending' AND lease_until IS NOT NULL {skip}""",
-        [channel, *busy],
-    ).fetchone()
-    found = [float(row[0]) for row in (free, leased) if row and row[0] is not None]
-    return min(found) if found else None
+    return float(row[0]) if row and row[0] is not None else None
 
 
 def oldest_due_at(db: Database, now: float) -> float | None:

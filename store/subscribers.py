@@ -209,3 +209,36 @@ def list_targets(db: Database, channel: str | None = None) -> list[dict[str, Any
         if found is not None:
             out.append(found)
     return out
+
+
+def chat_stats(db: Database, channel: str) -> dict[str, Any]:
+    """Targets of a channel, active and not, and their subscriptions by kind (for /stats)."""
+    active, inactive = db.execute(
+        """SELECT COALESCE(SUM(active), 0), COALESCE(SUM(1 - active), 0) FROM targets
+           WHERE channel = ?""",
+        [channel],
+    ).fetchone()
+    counts = dict(
+        db.execute(
+            """SELECT s.kind, COUNT(*) FROM subscriptions s JOIN targets t ON t.id = s.target_id
+               WHERE t.channel = ? GROUP BY s.kind""",
+            [channel],
+        ).fetchall()
+    )
+    return {
+        "chats_active": int(active),
+        "chats_inactive": int(inactive),
+        "treaty_subscriptions": int(counts.get("treaty", 0)),
+        "country_subscriptions": int(counts.get("country", 0)),
+    }
+
+
+def outcomes_since(db: Database, channel: str, since: float) -> dict[str, int]:
+    """Delivery tries of a channel since `since` (Unix seconds), by outcome (for /stats)."""
+    stamp = dt.datetime.fromtimestamp(since, dt.UTC).isoformat(timespec="milliseconds")
+    rows = db.execute(
+        """SELECT a.outcome, COUNT(*) FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+           WHERE o.channel = ? AND a.attempted_at >= ? GROUP BY a.outcome""",
+        [channel, stamp.replace("+00:00", "Z")],
+    ).fetchall()
+    return {str(outcome): int(count) for outcome, count in rows}

@@ -141,8 +141,21 @@ class Dispatcher:
                 )
                 for waiter in pending:
                     waiter.cancel()
+            elif wait <= 0 and len(self._busy) >= self.channel.concurrency:
+                # Due rows but no free slot: sleep until a send ends (it sets `_wake`) instead
+                # of asking the database again and again (a broadcast to more targets than
+                # `concurrency` would spin a CPU).
+                waiters = [
+                    asyncio.ensure_future(self._wake.wait()),
+                    asyncio.ensure_future(stop.wait()),
+                ]
+                _, pending = await asyncio.wait(
+                    waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED
+                )
+                for waiter in pending:
+                    waiter.cancel()
             elif wait <= 0:
-                await asyncio.sleep(0)  # due rows but no free slot: let the sends progress
+                await asyncio.sleep(0)  # let the sends just started progress
 
     async def close(self, timeout_s: float = 10.0) -> None:
         """Let sends in flight finish for up to `timeout_s`, then abandon them and give their

@@ -27,7 +27,16 @@ def _webhook(app: App) -> Channel | None:
     return webhooks.WebhookChannel(app.store, app.config.webhooks)
 
 
+def _telegram(app: App) -> Channel | None:
+    if app.config.telegram.token is None:
+        return None
+    from bot.telegram.app import build_channel  # python-telegram-bot only when it is used
+
+    return build_channel(app)
+
+
 CHANNELS: dict[str, Callable[[App], Channel | None]] = {
     console.NAME: _console,
     webhooks.NAME: _webhook,
+    "telegram": _telegram,
 }

@@ -276,3 +276,62 @@ async def test_an_unexpected_sender_bug_is_retried_not_lost(store: Store) -> Non
     assert (await row(store, row_id))["last_error"] == "internal error: ZeroDivisionError: oops"
     await round_at(d, clock, T0 + 6)
     assert (await row(store, row_id))["status"] == "sent"
+
+
+class CountingStore(Store):
+    """The real store, counting what the dispatcher asks of it."""
+
+    calls: list[str]
+
+    async def run(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self.calls.append(fn.__name__)
+        return await super().run(fn, *args, **kwargs)
+
+
+async def test_a_dispatcher_with_every_slot_busy_waits_instead_of_polling(tmp_path: Path) -> None:
+    counting = CountingStore(tmp_path / "c.db")
+    counting.calls = []
+    try:
+        await queue(counting, {"slow": [consent()], "next": [consent("Ghana", "GH")]})
+        hang = asyncio.Event()
+        channel = ScriptedChannel(scripts={"slow": [hang]}, concurrency=1)
+        d = Dispatcher(counting, channel, idle_poll_s=0.2)
+        stop = asyncio.Event()
+        task = asyncio.create_task(d.run(stop))
+        while not channel.calls:
+            await asyncio.sleep(0.01)
+        counting.calls.clear()
+        await asyncio.sleep(0.3)  # a window in which a busy loop would query thousands of times
+        polls = counting.calls.count("next_due")
+        hang.set()
+        while len(channel.calls) < 2:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+    finally:
+        counting.close()
+
+    assert polls <= 3
+    assert [target for target, _ in channel.calls] == ["slow", "next"]
+
+
+async def test_each_target_gets_its_rows_of_a_check_together_in_a_large_broadcast(
+    store: Store,
+) -> None:
+    """More rows than one claim takes, and more targets than slots: each target is still sent
+    all its due events at once (one digest per check), never split across claims."""
+    targets = [f"chat{n}" for n in range(6)]
+    events = [consent(), consent("Ghana", "GH", qualifying=18)]
+    await queue(store, {target: events for target in targets})
+    channel = ScriptedChannel(concurrency=2)
+    d = Dispatcher(store, channel, claim_limit=5, idle_poll_s=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    while len(channel.calls) < len(targets):
+        await asyncio.sleep(0.01)
+    await d.drain()
+    stop.set()
+    await task
+
+    assert sorted(target for target, _ in channel.calls) == targets
+    assert {len(ids) for _, ids in channel.calls} == {2}
