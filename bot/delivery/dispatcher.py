@@ -258,6 +258,7 @@ class Dispatcher:
             status_code=sent.status,
             duration_ms=_ms(started),
         )
+        self._observe(batch, Outcome.SENT)
         return True
 
     async def _retry(

@@ -52,6 +52,7 @@ def write_config(
     max_concurrency: int = 2,
     min_interval_s: float = 0.05,
     retries: int = 3,
+    http_port: int = 0,
     extra: str = "",
 ) -> Path:
     path = tmp_path / "config.toml"
@@ -68,7 +69,7 @@ retries = {retries}
 path = "{tmp_path / "treatybot.db"}"
 
 [http]
-port = 0
+port = {http_port}
 {extra}
 """,
         encoding="utf-8",
