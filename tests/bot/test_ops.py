@@ -3,6 +3,7 @@ failed check; persisted across restarts; sent to a signed health webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bot.app import open_app
 from bot.config import load_config
 from bot.ops import OpsAlert, OpsMonitor, health_webhook_sink, treaty_state
 from bot.pipeline import check_treaty
-from store import outbox, subscribers
+from store import ops, outbox, subscribers, treaties
 from tests.bot.helpers import CYBER, NOW, clock, with_france_ratifying, write_config
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.fakesite import FakeUNSite, Reply
@@ -103,3 +104,44 @@ async def test_the_health_webhook_refuses_a_private_address_unless_allowed() -> 
         with pytest.raises(Exception, match=r"loopback|private|not public"):
             await sink(OpsAlert("treaty.failing", "XVIII-16", "HTTP 503", NOW))
         assert receiver.requests("/ops") == []
+
+
+async def test_a_disabled_webhook_endpoint_is_alerted_once_even_across_restarts(
+    tmp_path: Path,
+) -> None:
+    config = load_config(str(write_config(tmp_path, "http://127.0.0.1:9")))
+    async with open_app(config, clock=clock) as app:
+        first = OpsMonitor(app.store, failures_before_alert=3, clock=clock)
+        first.delivery_hook("gone", "webhook", "wh_1", "HTTP 410 Gone")
+        first.delivery_hook("exhausted", "telegram", "42", "not an ops subject")
+        await asyncio.sleep(0.1)
+        again = OpsMonitor(app.store, failures_before_alert=3, clock=clock)  # a restart
+        again.delivery_hook("gone", "webhook", "wh_1", "HTTP 410 Gone")
+        again.delivery_hook("exhausted", "webhook", "wh_2", "gave up after 7 attempts")
+        await asyncio.sleep(0.1)
+
+    assert [(a.kind, a.subject) for a in first.sent] == [("webhook.disabled", "wh_1")]
+    assert [(a.kind, a.subject) for a in again.sent] == [("webhook.exhausted", "wh_2")]
+
+
+async def test_retention_deletes_old_checks_and_sent_deliveries_but_never_events(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = load_config(str(write_config(tmp_path, fake_site.base_url)))
+    async with open_app(config, clock=clock) as app:
+        await app.store.run(subscribers.upsert_target, "console", "stdout", match="filter", now=NOW)
+        await check_treaty(app, "XVIII-16")
+        fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
+        await check_treaty(app, "XVIII-16")
+        [claimed] = await app.store.run(outbox.claim_due, "console", NOW.timestamp() + 1, 10)
+        await app.store.run(outbox.mark_sent, [claimed.id], now=NOW.timestamp() + 1)
+        keep = await app.store.run(ops.prune, before="2026-03-12T00:00:00Z")
+        removed = await app.store.run(ops.prune, before="2026-06-01T00:00:00Z")
+        left = await app.store.run(outbox.list_rows)
+        events = await app.store.run(treaties.query_events)
+
+    assert keep == {"checks": 0, "deliveries": 0}
+    assert removed == {"checks": 2, "deliveries": 1}
+    assert left == []
+    assert [e["type"] for e in events] == ["treaty.consent"]
