@@ -11,6 +11,7 @@ lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	lint-imports
 
 format:
 	$(PY) -m ruff format .
@@ -18,6 +19,9 @@ format:
 
 bench:
 	$(PY) bench/parse.py
+	$(PY) bench/diff_store.py
+	$(PY) bench/outbox.py
+	$(PY) bench/webhooks.py
 
 fixtures:
 	$(PY) tests/fixtures/pages/build.py
