@@ -14,31 +14,10 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from store.outbox import oldest_due_at
+from store.treaties import event_filters
 
 if TYPE_CHECKING:
     from store.countries import Country
-
-
-def _filters(
-    treaty_id: str | None, country: Country | None, event_type: str | None
-) -> tuple[list[str], list[Any]]:
-    """WHERE clauses for the event filters (the same matching as `treaties.query_events`)."""
-    where: list[str] = []
-    params: list[Any] = []
-    if treaty_id:
-        where.append("treaty_id = ?")
-        params.append(treaty_id)
-    if country is not None:
-        if country.code:
-            where.append("country_code = ?")
-            params.append(country.code)
-        else:
-            where.append("participant = ?")
-            params.append(country.name)
-    if event_type:
-        where.append("type = ?")
-        params.append(event_type)
-    return where, params
 
 
 def events_after(
@@ -51,7 +30,7 @@ def events_after(
     event_type: str | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Up to `limit` events with `seq > after`, oldest first, as (seq, stored event JSON)."""
-    where, params = _filters(treaty_id, country, event_type)
+    where, params = event_filters(treaty_id, country, event_type)
     sql = f"""SELECT seq, json FROM events WHERE {" AND ".join(["seq > ?", *where])}
               ORDER BY seq LIMIT ?"""
     rows = db.execute(sql, [after, *params, limit]).fetchall()
@@ -62,7 +41,7 @@ def latest_events(
     db: Database, *, treaty_id: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """The newest `limit` events (of one treaty, or all), newest first, as stored JSON."""
-    where, params = _filters(treaty_id, None, None)
+    where, params = event_filters(treaty_id, None, None)
     sql = f"""SELECT json FROM events {"WHERE " + " AND ".join(where) if where else ""}
               ORDER BY seq DESC LIMIT ?"""
     return [json.loads(text) for (text,) in db.execute(sql, [*params, limit]).fetchall()]

@@ -158,18 +158,12 @@ def recent_checks(db: Database, treaty_id: str, limit: int = 5) -> list[dict[str
     )
 
 
-def query_events(
-    db: Database,
-    *,
-    treaty_id: str | None = None,
-    country: Country | None = None,
-    event_type: str | None = None,
-    since: str | None = None,
-    tracked_only: bool = False,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Events as their stable JSON, oldest first, filtered."""
-    where = ["1 = 1"]
+def event_filters(
+    treaty_id: str | None, country: Country | None, event_type: str | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (and their parameters) selecting events of a treaty, a participant (by ISO
+    code, or by name when it has none) and a type; shared by the CLI and the HTTP API."""
+    where: list[str] = []
     params: list[Any] = []
     if treaty_id:
         where.append("treaty_id = ?")
@@ -184,6 +178,22 @@ def query_events(
     if event_type:
         where.append("type = ?")
         params.append(event_type)
+    return where, params
+
+
+def query_events(
+    db: Database,
+    *,
+    treaty_id: str | None = None,
+    country: Country | None = None,
+    event_type: str | None = None,
+    since: str | None = None,
+    tracked_only: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Events as their stable JSON, oldest first, filtered."""
+    filters, params = event_filters(treaty_id, country, event_type)
+    where = ["1 = 1", *filters]
     if since:
         where.append("detected_at >= ?")
         params.append(since)
