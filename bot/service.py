@@ -1,9 +1,10 @@
 """The process behind `treatybot run`: one asyncio loop, one composition root, one shutdown path.
 
 Starts, in order: the store and fetcher (`open_app`), the single-instance lock, the delivery
-targets of built-in channels (the console), Telegram polling when a token is set
-(`bot.telegram.app`: initialize, setMyCommands, start_polling, start), one dispatcher per
-enabled channel, the scheduler (a check job per tracked treaty). Runs until SIGINT/SIGTERM (or
+targets of built-in channels (the console), Telegram when a token is set (`bot.telegram.app`:
+initialize, setMyCommands, start_polling or setWebhook, start), one dispatcher per enabled
+channel, the scheduler (a check job per tracked treaty), the HTTP server (with the Telegram
+webhook route in webhook mode). Runs until SIGINT/SIGTERM (or
 `stop`, for tests). Stops in reverse: no new checks, in-flight checks finish or are cancelled
 (a save already handed to the database thread still commits whole), dispatchers let their
 sends finish within `shutdown_timeout_s` and give unfinished rows back to the outbox, Telegram
@@ -101,7 +102,7 @@ async def _running(
             for name, d in app.dispatchers.items()
         ]
         scheduler = await start_scheduler(app, after_check=monitor.after_check)
-        web_server = await _serve_http(app, scheduler, http_port)
+        web_server = await _serve_http(app, scheduler, http_port, telegram)
         try:
             yield app
         finally:
@@ -118,13 +119,21 @@ async def _running(
                 await stop_telegram(telegram)
 
 
-async def _serve_http(app: App, scheduler: AsyncIOScheduler, port: int | None) -> WebServer:
-    """The HTTP API on `[http] host` and `port` (or the `run --port` / $PORT override)."""
+async def _serve_http(
+    app: App, scheduler: AsyncIOScheduler, port: int | None, telegram: RunningTelegram | None
+) -> WebServer:
+    """The HTTP API on `[http] host` and `port` (or the `run --port` / $PORT override), with
+    the Telegram webhook route when Telegram runs in webhook mode."""
     host = app.config.http.host
     port = app.config.http.port if port is None else port
+    web_app = build_web_app(app, health=lambda: bool(scheduler.running))
+    if telegram is not None:
+        from bot.telegram.webhook import add_webhook_route
+
+        add_webhook_route(web_app, telegram)
     try:
         return await serve(
-            build_web_app(app, health=lambda: bool(scheduler.running)),
+            web_app,
             host=host,
             port=port,
             shutdown_timeout=app.config.service.shutdown_timeout_s,

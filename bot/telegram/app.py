@@ -6,6 +6,10 @@ built WITHOUT its own job queue and driven by hand inside `treatybot run`'s loop
     ...
     await stop_telegram(running)                  # updater.stop, stop, shutdown
 
+Updates arrive by long polling (getUpdates) unless `[telegram] webhook_url` is set: then
+`start_telegram` calls setWebhook (with the secret token) instead of polling, and the HTTP
+server takes the POSTs (`bot.telegram.webhook.add_webhook_route` with `running.webhook`).
+
 Requests go to `{api_base_url}/bot<token>/<method>`, so a self-hosted Bot API server or a local
 fake can stand in. PTB's `AIORateLimiter` is not used: every send waits at the channel's `Gate`.
 This module owns construction and the life cycle only; conversations live in `handlers`,
@@ -29,6 +33,7 @@ from bot.telegram.gate import Gate
 from bot.telegram.pacing import PacingLimits
 from bot.telegram.sender import NAME, POOL_SIZE, TelegramChannel
 from bot.telegram.texts import COMMANDS
+from bot.telegram.webhook import WebhookRoute, webhook_route
 from store import subscribers, treaties
 
 if TYPE_CHECKING:
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("treatybot.telegram")
 
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
+# The same by polling and by webhook.
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member", "channel_post")
 
 
 def limits_of(app: App) -> PacingLimits:
@@ -76,6 +83,8 @@ def build_channel(app: App) -> TelegramChannel | None:
 class RunningTelegram:
     application: PtbApplication
     channel: TelegramChannel
+    # Set in webhook mode: the HTTP server must serve this route (None: polling).
+    webhook: WebhookRoute | None = None
 
 
 def build_application(app: App, channel: TelegramChannel) -> PtbApplication:
@@ -111,11 +120,10 @@ async def register_channels(app: App) -> None:
 
 
 async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram | None:
-    """initialize (getMe), setMyCommands, updater.start_polling, start. None (logged) when
-    Telegram refuses the token or cannot be reached: the rest of the service runs on."""
+    """initialize (getMe), setMyCommands, then updater.start_polling or (with `webhook_url`)
+    setWebhook, then start. None (logged) when Telegram refuses the token or cannot be reached:
+    the rest of the service runs on."""
     await register_channels(app)
-    if app.config.telegram.webhook_url is not None:
-        log.warning("telegram: webhook_url is set, but this version receives updates by polling")
     application = build_application(app, channel)
     try:
         await application.initialize()
@@ -132,16 +140,37 @@ async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram 
         await application.bot.set_my_commands(commands)
     except TelegramError as exc:
         log.warning("telegram: setMyCommands failed (%s); the command menu may be stale", exc)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0.0,
-        timeout=dt.timedelta(seconds=20),
-        allowed_updates=["message", "callback_query", "my_chat_member", "channel_post"],
-        drop_pending_updates=False,
-    )
+    tg = app.config.telegram
+    webhook: WebhookRoute | None = None
+    if tg.webhook_url is not None and tg.webhook_secret is not None:
+        webhook = webhook_route(tg.webhook_url, tg.webhook_secret)
+        await _set_webhook(application, tg.webhook_url, webhook)
+    else:
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=dt.timedelta(seconds=20),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
     await application.start()
-    log.info("telegram: polling as @%s", application.bot.username)
-    return RunningTelegram(application, channel)
+    how = f"webhook {tg.webhook_url}" if webhook is not None else "polling"
+    log.info("telegram: %s as @%s", how, application.bot.username)
+    return RunningTelegram(application, channel, webhook)
+
+
+async def _set_webhook(application: PtbApplication, url: str, webhook: WebhookRoute) -> None:
+    """setWebhook; a failure is logged and the service runs on (sending still works, and
+    Telegram keeps the previous webhook, if any)."""
+    try:
+        await application.bot.set_webhook(
+            url=url,
+            secret_token=webhook.secret.get_secret_value(),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+    except TelegramError as exc:
+        log.error("telegram: setWebhook failed (%s); updates will not arrive until it works", exc)
 
 
 async def stop_telegram(running: RunningTelegram | None) -> None:
