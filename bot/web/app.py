@@ -9,9 +9,10 @@ service's own event loop, stoppable with the rest of the service.
 
 or `async with running(app, health=..., host=..., port=...) as server:`.
 
-Every route is a GET (HEAD too), except the Telegram webhook POST the service may add; answers carry `Access-Control-Allow-Origin: *`. Every error
-is JSON `{"error": code, "message": text}`: 400 for a bad parameter, 404 for an unknown path,
-treaty or type, 405 for another method, 500 (details in the log only) for a bug.
+Every route is a GET (HEAD too), except the Telegram webhook POST the service may add; answers
+carry `Access-Control-Allow-Origin: *`. Every error is JSON `{"error": code, "message": text}`:
+400 for a bad parameter, 404 for an unknown path, treaty or type, 405 for another method, 500
+(details in the log only) for a bug.
 Must not: hold state of its own, or do blocking I/O on the loop.
 """
 
