@@ -93,10 +93,11 @@ async def serve(rate: int) -> None:
 
 
 async def run(
-    chats: int, limit: float, scale: float, share: float, burst: int
+    chats: int, limit: float, scale: float, share: float, burst: int, margin: float
 ) -> dict[str, object]:
     rate = limit * scale
     paced = rate * share
+    limits = PacingLimits(global_rate_per_s=paced, burst=burst, window_margin_s=margin)
     server = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", str(int(rate)),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26,
@@ -110,7 +111,7 @@ async def run(
         if True:
             request = HTTPXRequest(connection_pool_size=POOL_SIZE, read_timeout=20.0)
             bot = Bot(TOKEN, base_url=f"{url}/bot", request=request)
-            gate = Gate(PacingLimits(global_rate_per_s=paced, burst=burst))
+            gate = Gate(limits)
             channel = TelegramChannel(bot, store, gate)
             dispatcher = Dispatcher(store, channel)
             stop = asyncio.Event()
@@ -142,6 +143,7 @@ async def run(
         "fake_limit_per_s": rate,
         "paced_at_per_s": round(paced, 1),
         "burst": burst,
+        "window": f"{limits.window_cap} per {limits.window_s + limits.window_margin_s:g} s",
         "delivered": len(sends),
         "distinct_chats": seen["chats"],
         "achieved_per_s": round(achieved, 1),
@@ -165,15 +167,23 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--limit", type=float, default=30.0, help="Telegram's limit, messages/s")
     parser.add_argument("--scale", type=float, default=10.0, help="run this many times faster")
-    parser.add_argument("--share", type=float, default=29 / 30, help="global_rate_per_s / limit")
-    parser.add_argument("--burst", type=int, default=1, help="the pacer's burst (at most 3)")
+    parser.add_argument("--share", type=float, default=1.0, help="global_rate_per_s / limit")
+    parser.add_argument("--burst", type=int, default=3, help="the pacer's burst (at most 3)")
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=0.04,
+        help="window_margin_s, seconds (the fake's window stays 1 s at any scale)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(args.serve))
         return
-    result = asyncio.run(run(args.chats, args.limit, args.scale, args.share, args.burst))
+    result = asyncio.run(
+        run(args.chats, args.limit, args.scale, args.share, args.burst, args.margin)
+    )
     if args.json:
         print(json.dumps(result))
         return
