@@ -12,12 +12,14 @@ Telegram's real limit is ~30 messages/s (10,000 chats: 5.6 minutes). `--scale 10
 schedule ten times faster: the fake's limit at 300/s and `global_rate_per_s` at 300/s too (the
 pacer's bursts of 3 and the fake's 1-second sliding window unchanged).
 
-The pacer runs at `--share` of the limit (29/30) with bursts of `--burst` (1): a full bucket of 3
-plus a second at 29/s would put 32 sends in the fake's first 1-second window. (The product's
-defaults, 25/s with bursts of 3, stay below 30 in every window.)
+The pacer runs at `--share` of the limit (1.0: 30/s) with bursts of `--burst` (3) and its
+sliding-window cap: at most rate x 1 s sends released in any 1 s + `--margin` (0.04 s), counted
+as the fake counts, so the limit is used fully and never exceeded; the margin absorbs the
+jitter between the pacer's release and the fake's arrival. (The product's defaults: 25/s, bursts
+of 3, 25 per 1.05 s.) `--scale 1` is real speed (the default `--scale` is 10).
 
 Run: python bench/fanout.py [--chats 10000] [--limit 30] [--scale 10] [--share R] [--burst B]
-     [--json]
+     [--margin S] [--json]
 """
 
 from __future__ import annotations
