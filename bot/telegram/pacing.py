@@ -8,6 +8,12 @@ Rules (`PacingLimits`, defaults below Telegram's observed limits):
 
 - global: a token bucket, `global_rate_per_s` (25) tokens a second, capacity `burst` (3): never more
   than 3 messages at once, then one every 1/25 s;
+- global, as Telegram counts: a sliding window, at most `window_cap` (= `global_rate_per_s` x
+  `window_s`, 25) sends released in any `window_s` (1.0) + `window_margin_s` (0.05) seconds. The
+  server counts arrivals in any `window_s`; the margin absorbs the difference between our release
+  and its arrival (two sends whose release-to-arrival delays differ by at most the margin cannot
+  land closer than the server allows). The bucket smooths, the window holds the limit exactly: a
+  late release is caught up (up to `burst` at once) without ever putting N + 1 in a window;
 - per chat: at least `per_chat_interval_s` (1.0) + `margin_s` between two messages to one chat;
 - per group, supergroup or channel: at most `group_per_minute` (20) messages in any rolling
   `group_window_s` (60) + `margin_s`;
@@ -33,6 +39,7 @@ holds up the others. A reservation whose send is then not made is simply lost ca
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -52,10 +59,19 @@ class PacingLimits:
     group_per_minute: int = 20
     group_window_s: float = 60.0
     margin_s: float = 0.05  # added to per-chat and group waits: Telegram's clock is not ours
+    window_s: float = 1.0  # Telegram's global window: `window_cap` sends in any `window_s`
+    window_margin_s: float = 0.05  # added to the window: jitter between release and arrival
 
     def __post_init__(self) -> None:
         if self.global_rate_per_s <= 0 or self.burst < 1 or self.group_per_minute < 1:
             raise ValueError(f"pacing limits must be positive: {self}")
+        if self.window_s <= 0 or self.window_margin_s < 0 or self.margin_s < 0:
+            raise ValueError(f"pacing windows must be positive: {self}")
+
+    @property
+    def window_cap(self) -> int:
+        """At most this many sends in any `window_s` (+ `window_margin_s`): the rate x window."""
+        return max(1, math.floor(self.global_rate_per_s * self.window_s + _EPS))
 
 
 @dataclass
@@ -76,11 +92,13 @@ class Pacer:
     paused_until: float = float("-inf")
     _tokens: float = field(init=False)
     _tokens_at: float = field(default=float("-inf"), init=False)
+    _window: deque[float] = field(init=False)  # the last `window_cap` release times
     _chats: dict[int, _Chat] = field(default_factory=dict, init=False)
     _reservations: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self._tokens = float(self.limits.burst)
+        self._window = deque(maxlen=self.limits.window_cap)
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -91,6 +109,8 @@ class Pacer:
         tokens = self._tokens_now(due)
         if tokens < 1 - _EPS:
             due = max(due, self._tokens_at) + (1 - tokens) / limits.global_rate_per_s
+        if len(self._window) == self._window.maxlen:  # the oldest of the last N must age out
+            due = max(due, self._window[0] + limits.window_s + limits.window_margin_s)
         chat = self._chats.get(chat_id)
         if chat is not None:
             due = max(due, chat.last + limits.per_chat_interval_s + limits.margin_s)
@@ -107,6 +127,7 @@ class Pacer:
             return due - now
         self._tokens = self._tokens_now(now) - 1
         self._tokens_at = max(self._tokens_at, now)
+        self._window.append(now)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = _Chat(now, deque(maxlen=self.limits.group_per_minute))
