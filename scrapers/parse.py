@@ -154,9 +154,9 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         raise TruncatedPage(treaty_id, "the page ends before the participants grid does")
     if not has_eif:
         raise LayoutChanged(treaty_id, "no entry-into-force block (id ending in 'tcrptEIF')")
-    answered = form_treaty_id(text)
-    if answered is not None and not same_treaty_id(answered, treaty_id):
-        raise WrongTreaty(treaty_id, answered)
+    named = form_treaty_id(text)
+    if named is not None and not same_treaty_id(named, treaty_id):
+        raise WrongTreaty(treaty_id, named)
     head_at = text.rfind("rptHead_ctl00_tcText", 0, grid_start)
     head_start = text.rfind("<", 0, head_at) if head_at >= 0 else grid_start
     from bs4 import BeautifulSoup  # imported on first parse: unchanged pages never need it
@@ -174,7 +174,9 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
             treaty_id, "no entry-into-force text (id ending in 'rptEIF_ctl00_tcText')"
         )
     number, title = split_number_title(fields["treaty"] or "")
-    answered = id_of_printed_number(number, treaty_id)
+    # The page's own address is the authority; the number printed before the title (whose form
+    # varies: "2-7a.", "7b.", "7. d") is compared only when the page names no address.
+    answered = id_of_printed_number(number, treaty_id) if named is None else None
     if answered is not None:
         raise WrongTreaty(treaty_id, answered)
     columns, participants = _read_grid(grid, treaty_id)

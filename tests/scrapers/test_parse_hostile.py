@@ -225,3 +225,20 @@ def test_no_fixture_title_starts_with_a_lone_letter_or_number(name: str) -> None
     status = parse_status_page((PAGES / name).read_bytes(), GOOD_PAGES[name], "u")
     assert LONE_TOKEN.match(status.title) is None, status.title
     assert status.number != ""
+
+
+def test_a_page_whose_address_names_the_treaty_is_accepted_whatever_number_it_prints() -> None:
+    """Sub-numbered treaties print their number in several forms ("2-7a.", "7b."): the page's
+    own address is the authority (seen as a false "wrong treaty" in the soak benchmark)."""
+    from pathlib import Path
+
+    from tests.untc_pages import page_from_table, render_page, rows_from_csv
+
+    table = Path(__file__).parents[1] / "fixtures" / "untc" / "status-2015" / "3-2-7b.csv"
+    header, rows = rows_from_csv(table.read_text(encoding="utf-8"))
+    page = render_page(page_from_table("III-2-7b", header, rows)).encode()
+    assert b"7b. Treaty III-2-7b" in page  # the short form of the number
+
+    status = parse_status_page(page, "III-2-7b", "https://treaties.un.org/x")
+
+    assert status.id == "III-2-7b"
