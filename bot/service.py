@@ -103,6 +103,10 @@ async def _running(
         ]
         scheduler = await start_scheduler(app, after_check=monitor.after_check)
         web_server = await _serve_http(app, scheduler, http_port, telegram)
+        if telegram is not None:
+            from bot.telegram.app import announce_webhook
+
+            await announce_webhook(app, telegram)
         try:
             yield app
         finally:

@@ -120,9 +120,9 @@ async def register_channels(app: App) -> None:
 
 
 async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram | None:
-    """initialize (getMe), setMyCommands, then updater.start_polling or (with `webhook_url`)
-    setWebhook, then start. None (logged) when Telegram refuses the token or cannot be reached:
-    the rest of the service runs on."""
+    """initialize (getMe), setMyCommands, then updater.start_polling (or, with `webhook_url`,
+    nothing: `announce_webhook` calls setWebhook once the HTTP route serves), then start. None
+    (logged) when Telegram refuses the token or cannot be reached: the rest runs on."""
     await register_channels(app)
     application = build_application(app, channel)
     try:
@@ -143,8 +143,7 @@ async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram 
     tg = app.config.telegram
     webhook: WebhookRoute | None = None
     if tg.webhook_url is not None and tg.webhook_secret is not None:
-        webhook = webhook_route(tg.webhook_url, tg.webhook_secret)
-        await _set_webhook(application, tg.webhook_url, webhook)
+        webhook = webhook_route(tg.webhook_url, tg.webhook_secret)  # set once the route serves
     else:
         assert application.updater is not None
         await application.updater.start_polling(
@@ -157,6 +156,14 @@ async def start_telegram(app: App, channel: TelegramChannel) -> RunningTelegram 
     how = f"webhook {tg.webhook_url}" if webhook is not None else "polling"
     log.info("telegram: %s as @%s", how, application.bot.username)
     return RunningTelegram(application, channel, webhook)
+
+
+async def announce_webhook(app: App, running: RunningTelegram) -> None:
+    """In webhook mode, setWebhook — called once the HTTP server serves the route, since
+    Telegram posts at once (and a failed bind must not leave a webhook pointing nowhere)."""
+    url = app.config.telegram.webhook_url
+    if running.webhook is not None and url is not None:
+        await _set_webhook(running.application, url, running.webhook)
 
 
 async def _set_webhook(application: PtbApplication, url: str, webhook: WebhookRoute) -> None:

@@ -18,6 +18,7 @@ or log the secret or update contents.
 
 from __future__ import annotations
 
+import collections
 import hmac
 import json
 import logging
@@ -39,6 +40,7 @@ log = logging.getLogger("treatybot.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # An update is a few KiB at most (a 4096-character message, entities, a replied-to message).
+RECENT_UPDATES = 1000  # update ids remembered to drop Telegram's re-sends
 MAX_BODY = 256 * 1024
 
 
@@ -88,7 +90,9 @@ def _update_of(body: bytes, application: PtbApplication) -> Update | None:
 
 
 def make_handler(application: PtbApplication, secret: SecretStr) -> Handler:
-    """The POST handler: secret check, size limit, parse, enqueue, 200."""
+    """The POST handler: secret check, size limit, parse, enqueue, 200. An update Telegram sends
+    again (same `update_id`, e.g. after a slow answer) is acknowledged and not handled twice."""
+    seen: collections.deque[int] = collections.deque(maxlen=RECENT_UPDATES)
 
     async def receive(request: web.Request) -> web.StreamResponse:
         if not _secret_matches(request.headers.get(SECRET_HEADER), secret):
@@ -100,6 +104,10 @@ def make_handler(application: PtbApplication, secret: SecretStr) -> Handler:
         update = _update_of(body, application)
         if update is None:
             return json_error(400, "bad_request", "the body is not a Telegram Update object")
+        if update.update_id in seen:
+            log.info("telegram webhook: update %d again; already handled", update.update_id)
+            return json_response({"ok": True})
+        seen.append(update.update_id)
         await application.update_queue.put(update)
         return json_response({"ok": True})
 

@@ -76,6 +76,19 @@ async def test_an_update_with_the_right_secret_is_queued_as_a_ptb_update(
     assert got.get_bot() is application.bot
 
 
+async def test_an_update_telegram_sends_again_is_acknowledged_and_handled_once(
+    client: TestClient[Any, Any], application: PtbApplication
+) -> None:
+    update = start_update(ALICE)
+    headers = {SECRET_HEADER: SECRET}
+
+    first = await client.post(PATH, json=update, headers=headers)
+    again = await client.post(PATH, json=update, headers=headers)
+
+    assert (first.status, again.status) == (200, 200)
+    assert [u.update_id for u in queued(application)] == [update["update_id"]]  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     "headers",
     [
