@@ -13,6 +13,7 @@ is a `StoreError` naming the path and the cause.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sqlite_utils import Database
 from bot.config import Config, UntcConfig
 from bot.delivery.router import Delivery, route
 from bot.errors import StoreError
-from bot.fetchlock import ProcessLimits, SharedFetcher
+from bot.fetchlock import ProcessLimits
 from scrapers.fetch import Fetcher, FetchPolicy
 from store import subscribers, treaties
 from store.db import DatabaseError, Store
@@ -60,18 +61,21 @@ class App:
     config: Config
     store: Store
     clock: Clock = utc_now
-    _fetcher: SharedFetcher | None = None
+    _fetcher: Fetcher | None = None
+    _limits: ProcessLimits | None = None  # the database's shared fetch slots and check locks
     dispatchers: dict[str, Dispatcher] = field(default_factory=dict)  # filled by the service
 
     @property
-    def fetcher(self) -> SharedFetcher:
+    def fetcher(self) -> Fetcher:
         if self._fetcher is None:
             raise RuntimeError("this App was opened without a fetcher (use open_app)")
         return self._fetcher
 
     def checking(self, treaty_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Held while one treaty is checked: no other process on this database checks it."""
-        return self.fetcher.limits.checking(treaty_id)
+        if self._limits is None:
+            raise RuntimeError("this App was opened without a fetcher (use open_app)")
+        return self._limits.checking(treaty_id)
 
     @property
     def router(self) -> Callable[[Database, Sequence[Event]], list[Delivery]]:
@@ -135,9 +139,13 @@ async def open_app(
     app_store = store if store is not None else open_store(config, must_exist=must_exist)
     try:
         limits = ProcessLimits(app_store.path, config.untc.max_concurrency)
-        async with Fetcher(policy or fetch_policy(config.untc)) as fetcher:
-            shared = limits.fetcher(fetcher)
-            yield App(config=config, store=app_store, clock=clock, _fetcher=shared)
+        # Each request (not the waits between retries) holds one of the database's shared
+        # slots: every process on this database together keeps `max_concurrency`.
+        shared = dataclasses.replace(
+            policy or fetch_policy(config.untc), request_slot=limits.fetch_slot
+        )
+        async with Fetcher(shared) as fetcher:
+            yield App(config=config, store=app_store, clock=clock, _fetcher=fetcher, _limits=limits)
     finally:
         if own_store:
             app_store.close()

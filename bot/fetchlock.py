@@ -1,15 +1,17 @@
 """Politeness across processes: the site's limits hold per database, not per process.
 
 Two processes on one database (the service and a maintainer's `scrape`, or two `scrape --all`)
-share `untc.max_concurrency` request slots: before each fetch a process takes one of the slot
+share `untc.max_concurrency` request slots: around each request a process takes one of the slot
 files `<database>.locks/fetch.<n>` with `fcntl.flock` (an exclusive, non-blocking lock, retried
-every few milliseconds), and gives it back when the fetch is over. A check of one treaty holds
+every few milliseconds), and gives it back when the response is read — never while it waits
+to retry, so a long Retry-After does not hold a slot. A check of one treaty holds
 `<database>.locks/check.<id>` from fetch to save, so a treaty being checked by one process is not
 fetched again by another at the same moment (the second waits, then checks).
 
 Locks belong to open file descriptions: a process that dies releases them at once, and two
 holders in one process exclude each other like two processes. The pure fetcher
-(`scrapers/fetch.py`) knows nothing of this; `ProcessLimits.fetcher` wraps it. An in-memory
+(`scrapers/fetch.py`) knows nothing of this: `bot/app.py` hands `fetch_slot` to it as its
+`FetchPolicy.request_slot`. An in-memory
 database has no files, so no locks (one process is all there can be). Where lock files cannot be
 created (a read-only location) the process runs with its own limits only.
 """
@@ -23,8 +25,6 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-
-from scrapers.fetch import Fetcher, FetchResult, Validators
 
 log = logging.getLogger("treatybot")
 
@@ -92,20 +92,3 @@ class ProcessLimits:
     def checking(self, treaty_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """The right to check `treaty_id` (fetch to save) while no other process does."""
         return self._hold([f"check.{treaty_id}"])
-
-    def fetcher(self, inner: Fetcher) -> SharedFetcher:
-        return SharedFetcher(inner, self)
-
-
-class SharedFetcher:
-    """A `Fetcher` whose every fetch also holds one of the database's shared request slots."""
-
-    def __init__(self, inner: Fetcher, limits: ProcessLimits) -> None:
-        self.inner = inner
-        self.limits = limits
-
-    async def fetch(
-        self, url: str, *, treaty_id: str, validators: Validators | None = None
-    ) -> FetchResult:
-        async with self.limits.fetch_slot():
-            return await self.inner.fetch(url, treaty_id=treaty_id, validators=validators)

@@ -16,6 +16,7 @@ It returns raw bytes and never parses. Failures are named: `FetchError` for a 4x
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -37,6 +38,8 @@ Sleep = Callable[[float], Awaitable[None]]
 # as "catalogue"; the seconds about to be waited; why, e.g. "HTTP 429; the site asked to retry
 # after 20 s").
 OnWait = Callable[[str, float, str], None]
+# A context manager factory held around each request (see `FetchPolicy.request_slot`).
+RequestSlot = Callable[[], contextlib.AbstractAsyncContextManager[object]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +56,9 @@ class FetchPolicy:
     # A wait that would go beyond it fails the fetch at once with SiteUnavailable.
     max_wait_s: float | None = None
     on_wait: OnWait | None = field(default=None, compare=False)
+    # Held around each request (not the waits between retries): e.g. a slot shared with other
+    # processes on the same database, so together they keep `max_concurrency`.
+    request_slot: RequestSlot | None = field(default=None, compare=False)
     # Real status pages are well under 2 MB; anything far larger is not a status page, and
     # reading it whole would let one response exhaust memory.
     max_bytes: int = 20_000_000
@@ -238,7 +244,8 @@ class Fetcher:
         attempts: int,
     ) -> FetchResult:
         timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
-        async with self._slots:
+        slot = self.policy.request_slot
+        async with self._slots, slot() if slot is not None else contextlib.nullcontext():
             await self._pace(urlsplit(url).netloc)
             try:
                 async with session.get(url, headers=headers, timeout=timeout) as resp:
