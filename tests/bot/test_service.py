@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import textwrap
 from pathlib import Path
+from typing import ClassVar
 
 from tests.bot.helpers import CYBER, run_cli, scrape, with_france_ratifying, write_config
 from tests.fakesite import FakeUNSite
@@ -20,7 +21,11 @@ FRANCE_LINE = "[XVIII-16] 🇫🇷 France ratified the United Nations Convention
 
 
 class Service:
-    """`python -m bot.cli --config C run -v`, its stdout collected line by line."""
+    """`python -m bot.cli --config C run -v`, its stdout collected line by line. Every started
+    process is killed at the end of its test if the test did not stop it (a failing assertion
+    must not leave a service running)."""
+
+    started: ClassVar[list[asyncio.subprocess.Process]] = []
 
     def __init__(self, config: Path) -> None:
         self.config = config
@@ -37,6 +42,7 @@ class Service:
             cwd=str(self.config.parent),
         )  # fmt: skip
         self._reader = asyncio.create_task(self._read())
+        Service.started.append(self.proc)
 
     async def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
