@@ -127,35 +127,27 @@ class Dispatcher:
             except Exception:
                 log.exception("%s: claiming deliveries failed; trying again shortly", self.name)
             wait = self.idle_poll_s
-            with contextlib.suppress(Exception):
-                due = await self.store.run(outbox.next_due, self.name, list(self._busy))
-                if due is not None:
-                    wait = min(wait, max(due - self.clock(), 0.0))
+            if len(self._busy) < self.channel.concurrency:
+                with contextlib.suppress(Exception):
+                    due = await self.store.run(outbox.next_due, self.name, list(self._busy))
+                    if due is not None:
+                        wait = min(wait, max(due - self.clock(), 0.0))
+            # With every slot busy there is nothing to claim until a send ends (it sets
+            # `_wake`): no need to ask the database (a broadcast to more targets than
+            # `concurrency` would otherwise spin a CPU).
             if wait > 0 and not stop.is_set():
-                waiters = [
-                    asyncio.ensure_future(self._wake.wait()),
-                    asyncio.ensure_future(stop.wait()),
-                ]
-                _, pending = await asyncio.wait(
-                    waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED
-                )
-                for waiter in pending:
-                    waiter.cancel()
-            elif wait <= 0 and len(self._busy) >= self.channel.concurrency:
-                # Due rows but no free slot: sleep until a send ends (it sets `_wake`) instead
-                # of asking the database again and again (a broadcast to more targets than
-                # `concurrency` would spin a CPU).
-                waiters = [
-                    asyncio.ensure_future(self._wake.wait()),
-                    asyncio.ensure_future(stop.wait()),
-                ]
-                _, pending = await asyncio.wait(
-                    waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED
-                )
-                for waiter in pending:
-                    waiter.cancel()
-            elif wait <= 0:
-                await asyncio.sleep(0)  # let the sends just started progress
+                await self._pause(stop, wait)
+            else:
+                await asyncio.sleep(0)  # due rows: let the sends just started progress
+
+    async def _pause(self, stop: asyncio.Event, timeout: float) -> None:
+        """Sleep until `wake()`, a send ending, `stop`, or `timeout` seconds, whichever first."""
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        _, pending = await asyncio.wait(
+            waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in pending:
+            waiter.cancel()
 
     async def close(self, timeout_s: float = 10.0) -> None:
         """Let sends in flight finish for up to `timeout_s`, then abandon them and give their
