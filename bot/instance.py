@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.errors import StoreError
+from store.snapshots import now_text
 
 
 class AlreadyRunning(StoreError):
@@ -52,7 +53,7 @@ class InstanceLock:
                 ) from None
             handle.seek(0)
             handle.truncate()
-            since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            since = now_text(dt.datetime.now(dt.UTC))
             handle.write(json.dumps({"pid": os.getpid(), "since": since}))
             handle.flush()
             yield

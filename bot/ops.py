@@ -27,6 +27,7 @@ from typing import Any, Literal
 from bot.pipeline import CheckResult
 from store import ops, treaties
 from store.db import Store
+from store.snapshots import now_text
 
 log = logging.getLogger("treatybot.ops")
 
@@ -59,7 +60,7 @@ class OpsAlert:
         return f"{self.subject} {what}{tail}"
 
     def to_json(self) -> dict[str, Any]:
-        stamp = self.at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        stamp = now_text(self.at)
         return {"type": self.type, "subject": self.subject, "detail": self.detail, "at": stamp}
 
 
@@ -151,7 +152,7 @@ class OpsMonitor:
         return alert
 
     def _stamp(self) -> str:
-        return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return now_text(self.clock())
 
 
 def health_webhook_sink(

@@ -23,11 +23,8 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from store.db import immediate
+from store.snapshots import now_text
 from store.targets import Match, TargetRoute
-
-
-def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def upsert_target(
@@ -47,7 +44,7 @@ def upsert_target(
                VALUES (?, ?, 1, ?, ?, ?)
                ON CONFLICT (channel, address) DO UPDATE SET match = excluded.match,
                  meta = COALESCE(excluded.meta, targets.meta)""",
-            [channel, address, match, json.dumps(meta) if meta else None, _stamp(now)],
+            [channel, address, match, json.dumps(meta) if meta else None, now_text(now)],
         )
         if reactivate:
             db.execute(
@@ -86,7 +83,7 @@ def set_active(
                WHERE channel = ? AND address = ?""",
             [
                 int(active),
-                None if active else _stamp(now),
+                None if active else now_text(now),
                 None if active else reason,
                 channel,
                 address,
@@ -115,7 +112,7 @@ def subscribe(
         cursor = db.execute(
             """INSERT OR IGNORE INTO subscriptions (target_id, kind, value, created_at)
                VALUES (?, ?, ?, ?)""",
-            [target_id, kind, value, _stamp(now)],
+            [target_id, kind, value, now_text(now)],
         )
     return cursor.rowcount == 1
 

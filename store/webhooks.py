@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from store.db import immediate
 from store.outbox import iso, list_rows
+from store.snapshots import now_text
 
 CHANNEL = "webhook"
 ID_PREFIX = "wh_"
@@ -361,7 +362,7 @@ def replay(
         if event_ids:
             ids.extend(_ensure_rows(db, endpoint_id, event_ids, now))
         elif since is not None:
-            stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            stamp = now_text(since)
             ids.extend(
                 r[0]
                 for r in db.execute(

@@ -26,6 +26,7 @@ from bot.web.context import APP, BadRequest, Missing
 from scrapers.urls import validate_treaty_id
 from store import feed
 from store.events import event_from_json
+from store.snapshots import now_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml"
@@ -44,10 +45,6 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def atom_feed(
     events: Sequence[Mapping[str, Any]],
     *,
@@ -62,7 +59,7 @@ def atom_feed(
     _add(root, "id", feed_id)
     _add(root, "title", title)
     # The newest entry's time: the feed changes when, and only when, an entry is added.
-    _add(root, "updated", events[0]["detected_at"] if events else _stamp(now))
+    _add(root, "updated", events[0]["detected_at"] if events else now_text(now))
     _add(root, "link", rel="self", type=CONTENT_TYPE, href=self_url)
     if alternate:
         _add(root, "link", rel="alternate", type="text/html", href=alternate)

@@ -45,6 +45,7 @@ from bot.webhooks.ssrf import guarded_connector, redact, unsafe_cause
 from store import webhooks as endpoints
 from store.db import Store
 from store.events import Event
+from store.snapshots import now_text
 
 NAME = endpoints.CHANNEL
 USER_AGENT = "treatybot-webhooks/1 (+Standard Webhooks v1)"
@@ -249,7 +250,7 @@ class WebhookChannel:
         info = await self.store.run(endpoints.send_info, endpoint_id, self.clock())
         if info is None:
             raise LookupError(endpoint_id)
-        stamp = dt.datetime.fromtimestamp(self.wall(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = now_text(dt.datetime.fromtimestamp(self.wall(), dt.UTC))
         message = payload.ping_envelope(endpoint_id, stamp)
         body = payload.encode(message)
         started = time.monotonic()

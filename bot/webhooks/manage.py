@@ -27,6 +27,7 @@ from bot.webhooks.ssrf import UnsafeTarget, check_url, redact
 from scrapers.urls import validate_treaty_id
 from store import webhooks as endpoints
 from store.events import EVENT_TYPES
+from store.snapshots import now_text
 from store.targets import country_value
 
 log = logging.getLogger("treatybot.webhooks")
@@ -178,7 +179,7 @@ def rotate_secret(app: App, endpoint_id: str) -> dict[str, Any]:
         previous_stored=previous,
         grace_until=grace_until,
     )
-    until = dt.datetime.fromtimestamp(grace_until, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    until = now_text(dt.datetime.fromtimestamp(grace_until, dt.UTC))
     return {"id": endpoint_id, "secret": secret, "previous_valid_until": until}
 
 
