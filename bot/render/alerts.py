@@ -72,16 +72,7 @@ HTML = Markup(html=True)
 
 def known_event(event: Event) -> AnyEvent:
     """`event` as one of the catalogue's classes; TypeError for anything else."""
-    if isinstance(
-        event,
-        SignatureEvent
-        | ConsentEvent
-        | WithdrawalEvent
-        | CorrectionEvent
-        | MilestoneEvent
-        | ThresholdReachedEvent
-        | EntryIntoForceEvent,
-    ):
+    if isinstance(event, AnyEvent):
         return event
     raise TypeError(f"no text for event class {type(event).__name__}")
 
