@@ -91,12 +91,21 @@ class OpsMonitor:
         self.clock = clock
         self._sinks: list[Sink] = []
         self.sent: list[OpsAlert] = []  # every alert raised by this process (for /healthz, tests)
+        # Subjects in an alerting state (from `ops_state`, read once; this instance is the only
+        # writer): a good check of a treaty not in it needs no database work at all.
+        self._alerting: set[str] | None = None
 
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
 
     async def after_check(self, result: CheckResult) -> OpsAlert | None:
         """Compare the treaty's health after a check with what the operator was told."""
+        subject = f"treaty:{result.treaty}"
+        if self._alerting is None:
+            known = await self.store.run(ops.alerting)
+            self._alerting = {entry["subject"] for entry in known}
+        if result.outcome not in ("failed", "quarantined") and subject not in self._alerting:
+            return None  # a good check clears failures and quarantine: healthy, and was
         row = await self.store.run(treaties.treaty_row, result.treaty)
         if row is None:
             return None
@@ -105,12 +114,15 @@ class OpsMonitor:
             bool(row["quarantine_reason"]),
             self.failures_before_alert,
         )
-        subject = f"treaty:{result.treaty}"
         before = await self.store.run(ops.get_state, subject)
         if state == before:
             return None
         detail = str(row["quarantine_reason"] or row["last_error"] or "") if state else ""
         await self.store.run(ops.set_state, subject, state, since=self._stamp(), detail=detail)
+        if state is None:
+            self._alerting.discard(subject)
+        else:
+            self._alerting.add(subject)
         kind = f"treaty.{state}" if state else "treaty.recovered"
         return await self.raise_alert(kind, result.treaty, detail)
 
