@@ -140,8 +140,8 @@ def main() -> None:
         cli = [sys.executable, "-m", "bot.cli", "--config", str(work / "config.toml")]
         tracked = run_child([*cli, "track", *ids], work)
         assert tracked["code"] == 0, tracked["stderr"]
-        first = run_child([*cli, "scrape", "--all", "--json"], work)
-        second = median_run([run_child([*cli, "scrape", "--all", "--json"], work)
+        first = run_child([*cli, "scrape", "--all", "--jsonl"], work)
+        second = median_run([run_child([*cli, "scrape", "--all", "--jsonl"], work)
                              for _ in range(args.repeat)])  # fmt: skip
         results: dict[str, Any] = {"pages": len(ids), "bytes": total}
         for name, run in (("baseline", first), ("unchanged", second)):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """What one check of one treaty found; `to_json` is the `scrape --json` line."""
+    """What one check of one treaty found; `to_json` is one object of `scrape --json`."""
 
     treaty: str
     outcome: str  # baseline | unchanged | changed | failed | quarantined

@@ -383,7 +383,7 @@ async def test_a_never_read_treaty_shows_its_error_and_can_be_forgotten(
     forgot = await cli(config, "untrack", "--forget", "XVIII-99")
     assert (forgot.code, forgot.stdout) == (0, "forgot XVIII-99\n")
     listed = await cli(config, "treaties", "--json")
-    assert [json.loads(x)["id"] for x in listed.stdout.splitlines()] == ["XVIII-16"]
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["XVIII-16"]
     gone = await cli(config, "status", "XVIII-99")
     assert gone.code == 1
     assert "has never been checked" in one_error(gone)
@@ -455,7 +455,7 @@ async def test_a_future_date_on_the_page_is_scheduled_and_announced_on_the_day(
     result = await cli(config, "scrape", "XVIII-16", "--json")
 
     assert result.code == 0, result.stderr
-    events = result.json_lines()[0]["events"]
+    events = result.json_array()[0]["events"]
     types = [e["type"] for e in events]
     assert "treaty.entry_into_force" not in types
     reached = next(e for e in events if e["type"] == "treaty.threshold_reached")

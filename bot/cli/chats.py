@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.options import emit_json, json_option, store_app
+from bot.cli.options import Listing, listing_options, store_app
 from bot.render import table
 from store import subscribers
 
 
 @click.command()
-@json_option
+@listing_options
 @click.pass_context
-def chats(ctx: click.Context, as_json: bool) -> None:
+def chats(ctx: click.Context, as_json: bool, as_jsonl: bool) -> None:
     """Telegram chats the bot knows, oldest first: subscriptions, follows, filters, state.
 
-    With --json, one object per chat: {"chat_id", "active", "type", "title", "treaties",
-    "countries", "types", "created_at", "deactivated_at", "deactivated_reason"} ("types" is
-    null when the chat receives every type).
+    With --json, an array of one object per chat (--jsonl: one per line): {"chat_id",
+    "active", "type", "title", "treaties", "countries", "types", "created_at",
+    "deactivated_at", "deactivated_reason"} ("types" is null when the chat receives every type).
 
     \b
     Examples:
       treatybot chats
-      treatybot chats --json | jq 'select(.active | not)'
+      treatybot chats --json | jq '.[] | select(.active | not)'
     """
+    out = Listing.of(as_json, as_jsonl)
     with store_app(ctx, must_exist=True) as app:
         rows = app.store.call(subscribers.list_targets, "telegram")
     found = [
@@ -41,9 +42,8 @@ def chats(ctx: click.Context, as_json: bool) -> None:
         }
         for row in rows
     ]
-    if as_json:
-        for chat in found:
-            emit_json(chat)
+    if out.machine:
+        out.emit(found)
         return
     if not found:
         click.echo("no Telegram chats yet", err=True)

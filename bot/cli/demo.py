@@ -13,7 +13,7 @@ from typing import TextIO
 import click
 
 from bot.app import App
-from bot.cli.options import get_config, json_option
+from bot.cli.options import Listing, get_config, listing_options
 
 
 @click.command()
@@ -36,7 +36,7 @@ from bot.cli.options import get_config, json_option
     type=click.IntRange(1, 65535),
     help="Port of the HTTP API while the demo runs (default: [http] port).",
 )
-@json_option
+@listing_options
 @click.pass_context
 def demo(
     ctx: click.Context,
@@ -45,25 +45,29 @@ def demo(
     db_path: str | None,
     port: int | None,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """Watch the Cybercrime Convention go from the Hanoi signatures to entry into force in
     under a minute: a SIMULATION run through the real checks and alerts, on 127.0.0.1, with a
     temporary database. No internet and no Telegram token needed.
 
     Alerts print on the console as they would be sent; webhooks and Telegram you configured
-    get them too. With --json, stdout carries one JSON object per step and a summary, and the
-    narration and alerts go to stderr.
+    get them too. With --json, stdout carries one JSON object at the end, {"steps": [...],
+    "summary": {...}}; with --jsonl, one object per step as it happens, then {"summary": ...}.
+    Either way the narration and alerts go to stderr.
 
     \b
     Examples:
       treatybot demo
-      treatybot demo --fast --json | tail -1
+      treatybot demo --fast --json | jq .summary
+      treatybot demo --jsonl | jq -c 'select(.events) | .events[].type'
     """
     from bot.demo.runner import check_db_path, run_demo
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    out = Listing.of(as_json, as_jsonl)
     check_db_path(db_path)
-    human = sys.stderr if as_json else sys.stdout
+    human = sys.stderr if out.machine else sys.stdout
     asyncio.run(
         run_demo(
             get_config(ctx),
@@ -72,7 +76,8 @@ def demo(
             port=port,
             out=human,
             alerts=human,
-            json_out=sys.stdout if as_json else None,
+            json_out=sys.stdout if out.machine else None,
+            json_lines=out.jsonl,
             services=[lambda app: _http_api(app, human)],
         )
     )

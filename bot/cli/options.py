@@ -8,7 +8,7 @@ import contextlib
 import dataclasses
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -39,7 +39,48 @@ class TreatybotGroup(click.Group):
 
 
 def json_option(fn: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+    """`--json` for a command that prints one thing: one JSON object on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(fn)
+
+
+def listing_options(fn: F) -> F:
+    """`--json` (one JSON array) and `--jsonl` (one object per line) for a listing command.
+
+    The project's one JSON rule (README "JSON output"): `--json` always prints exactly one JSON
+    document on stdout — an array for a listing, an object for one thing; `--jsonl` streams a
+    listing as one object per line. Read both with `Listing.of`.
+    """
+    fn = click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per line.")(
+        fn
+    )
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")(fn)
+
+
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """How a listing prints: as text, `--json` (one array) or `--jsonl` (a line per item)."""
+
+    json: bool = False
+    jsonl: bool = False
+
+    @classmethod
+    def of(cls, as_json: bool, as_jsonl: bool) -> Listing:
+        if as_json and as_jsonl:
+            raise click.UsageError("give --json or --jsonl, not both")
+        return cls(as_json, as_jsonl)
+
+    @property
+    def machine(self) -> bool:
+        """True when the output is JSON (human notes then go to stderr)."""
+        return self.json or self.jsonl
+
+    def emit(self, items: Iterable[Any]) -> None:
+        """Print every item: one array (`--json`, `[]` when empty) or one line each."""
+        if self.json:
+            emit_json(list(items))
+            return
+        for item in items:
+            emit_json(item)
 
 
 def get_config(ctx: click.Context) -> Config:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot import operations
-from bot.cli.options import emit_json, json_option, store_app
+from bot.cli.options import Listing, listing_options, store_app
 from bot.render import table
 
 
@@ -17,31 +17,37 @@ from bot.render import table
 )
 @click.option("--channel", help="Only this channel (console, telegram, webhook).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
-@json_option
+@listing_options
 @click.pass_context
 def outbox(
-    ctx: click.Context, status: str | None, channel: str | None, limit: int, as_json: bool
+    ctx: click.Context,
+    status: str | None,
+    channel: str | None,
+    limit: int,
+    as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """The delivery queue, newest first, with every attempt.
 
-    With --json, one object per row: {"id", "event_id", "event_type", "treaty", "channel",
-    "target", "status", "attempts", "due_at", "last_error", "created_at", "sent_at",
+    With --json, an array of one object per row (--jsonl: one per line): {"id", "event_id",
+    "event_type", "treaty", "channel", "target", "status", "attempts", "due_at", "last_error",
+    "created_at", "sent_at",
     "attempts_log": [{"attempted_at", "outcome", "status_code", "error", "duration_ms"}]}.
 
     \b
     Examples:
       treatybot outbox --status failed
-      treatybot outbox --channel telegram --json | jq .last_error
+      treatybot outbox --channel telegram --json | jq '.[].last_error'
       treatybot outbox retry 42
       treatybot outbox retry --failed
     """
     if ctx.invoked_subcommand is not None:
         return
+    out = Listing.of(as_json, as_jsonl)
     with store_app(ctx, must_exist=True) as app:
         rows = operations.outbox_rows(app, status=status, channel=channel, limit=limit)
-    if as_json:
-        for row in rows:
-            emit_json(row)
+    if out.machine:
+        out.emit(rows)
         return
     if not rows:
         click.echo("the outbox is empty" if status is None else f"no {status} deliveries", err=True)

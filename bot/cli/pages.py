@@ -9,8 +9,9 @@ import click
 
 from bot import operations
 from bot.cli.options import (
-    emit_json,
+    Listing,
     json_option,
+    listing_options,
     progress_bar_if_terminal,
     run_with_app,
     treaty_ids_argument,
@@ -50,7 +51,7 @@ def parse(file: Path, treaty_id: str | None, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Fetch, parse and diff, but write nothing.")
 @click.option("--announce", is_flag=True, help="On first sight, emit every action as news.")
 @click.option("--table", "show_table", is_flag=True, help="Also print each participants table.")
-@json_option
+@listing_options
 @click.pass_context
 def scrape(
     ctx: click.Context,
@@ -60,19 +61,22 @@ def scrape(
     announce: bool,
     show_table: bool,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """Check treaties now: fetch, parse, diff against the snapshot, store and print new events.
 
-    With --json, one JSON object per treaty per line:
+    With --json, an array of one object per treaty (--jsonl: one per line):
     {"treaty", "outcome": baseline|unchanged|changed|failed|quarantined, "events", "error",
-    "status"}. Exits 1 when any treaty failed or was quarantined.
+    "status"}; the summary goes to stderr. Exits 1 when any treaty failed or was quarantined.
 
     \b
     Examples:
       treatybot scrape XVIII-16
-      treatybot scrape --all --json > checks.jsonl
+      treatybot scrape --all --json > checks.json
+      treatybot scrape --all --jsonl | jq -c 'select(.outcome == "failed")'
       treatybot scrape XXVI-9 --dry-run --table
     """
+    out = Listing.of(as_json, as_jsonl)
     if all_tracked and treaty_ids:
         raise click.UsageError("give treaty ids or --all, not both")
     if not all_tracked and not treaty_ids:
@@ -97,16 +101,17 @@ def scrape(
     if all_tracked and not results:
         click.echo("No tracked treaties: add one with `treatybot track TREATY_ID`.", err=True)
     tally = {"checked": 0, "changed": 0, "events": 0, "failures": 0, "quarantined": 0}
+    lines = []
     for result in results:
         tally["checked"] += 1
         tally["events"] += len(result.events)
         tally["changed"] += result.outcome == "changed"
         tally["failures"] += result.outcome == "failed"
         tally["quarantined"] += result.outcome == "quarantined"
-        if as_json:
+        if out.machine:
             line = result.to_json()
             line["status"] = result.status.to_json() if result.status else None
-            emit_json(line)
+            lines.append(line)
             continue
         note = f": {result.error}" if result.error else ""
         click.echo(f"{result.treaty}  {result.outcome}{note}")
@@ -114,23 +119,29 @@ def scrape(
             click.echo(f"  • {event_text(event.to_json())}")
         if show_table and result.status:
             click.echo(status_table(result.status))
+    if out.machine:
+        out.emit(lines)
     summary = ", ".join(f"{v} {k}" for k, v in tally.items())
-    click.echo(("dry run: " if dry_run else "") + summary, err=as_json)
+    click.echo(("dry run: " if dry_run else "") + summary, err=out.machine)
     if tally["failures"] or tally["quarantined"]:
         ctx.exit(1)
 
 
 @click.command()
-@json_option
+@listing_options
 @click.option("--no-save", is_flag=True, help="Print only; do not store the list.")
 @click.pass_context
-def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
+def catalogue(ctx: click.Context, as_json: bool, as_jsonl: bool, no_save: bool) -> None:
     """Fetch the list of all treaties (every chapter) and store it.
+
+    With --json, an array of {"id", "chapter", "chapter_title", "title", "place_date", "url"}
+    (--jsonl: one per line).
 
     \b
     Example:
-      treatybot catalogue --json | jq -r '.id'
+      treatybot catalogue --json | jq -r '.[].id'
     """
+    out = Listing.of(as_json, as_jsonl)
     bar = progress_bar_if_terminal("chapters")
     try:
         result = run_with_app(
@@ -140,9 +151,8 @@ def catalogue(ctx: click.Context, as_json: bool, no_save: bool) -> None:
         if bar is not None:
             bar.close()
     entries = result.entries
-    if as_json:
-        for entry in entries:
-            emit_json(entry.to_json())
+    if out.machine:
+        out.emit(entry.to_json() for entry in entries)
     else:
         for line in table(
             ["ID", "TITLE", "CONCLUDED"], [[e.id, e.title[:70], e.place_date] for e in entries]

@@ -10,9 +10,11 @@ import click
 
 from bot import operations
 from bot.cli.options import (
+    Listing,
     emit_json,
     get_config,
     json_option,
+    listing_options,
     store_app,
     treaty_id_argument,
     treaty_ids_argument,
@@ -107,21 +109,25 @@ def untrack(ctx: click.Context, treaty_id: str, forget: bool) -> None:
 @click.command()
 @click.option("--tracked", is_flag=True, help="Only tracked treaties.")
 @click.option("--search", metavar="WORDS", help="Words to find in id or title.")
-@json_option
+@listing_options
 @click.pass_context
-def treaties(ctx: click.Context, tracked: bool, search: str | None, as_json: bool) -> None:
+def treaties(
+    ctx: click.Context, tracked: bool, search: str | None, as_json: bool, as_jsonl: bool
+) -> None:
     """List known treaties (run `catalogue` first for the full list).
+
+    With --json, an array of one object per treaty (--jsonl: one per line).
 
     \b
     Examples:
       treatybot treaties --tracked
       treatybot treaties --search cybercrime --json
     """
+    out = Listing.of(as_json, as_jsonl)
     with store_app(ctx, must_exist=True) as app:
         rows = operations.list_treaties(app, tracked_only=tracked, search=search)
-    if as_json:
-        for row in rows:
-            emit_json(row)
+    if out.machine:
+        out.emit(rows)
         return
     body = [
         [r["id"], "yes" if r["tracked"] else "", (r["title"] or "")[:60], _health(r)] for r in rows
@@ -207,7 +213,7 @@ def _n(value: int | None) -> str:
 @click.option("--type", "event_type", help="Only this type, e.g. treaty.consent.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Detected on or after DATE.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="Only the newest N.")
-@json_option
+@listing_options
 @click.pass_context
 def events(
     ctx: click.Context,
@@ -217,14 +223,18 @@ def events(
     since: dt.datetime | None,
     limit: int | None,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """The event log, oldest first.
+
+    With --json, an array of event objects (README "JSON contracts"); --jsonl: one per line.
 
     \b
     Examples:
       treatybot events --treaty XVIII-16 --type treaty.consent
       treatybot events --country France --since 2026-01-01 --json
     """
+    out = Listing.of(as_json, as_jsonl)
     operations.event_filters(treaty_id, event_type, country)  # bad input: exit 2 before the db
     with store_app(ctx, must_exist=True) as app:
         rows = operations.events(
@@ -235,34 +245,37 @@ def events(
             since=since.date().isoformat() if since else None,
             limit=limit,
         )
-    _print_events(rows, as_json)
+    _print_events(rows, out)
 
 
 @click.command()
 @click.argument("country")
-@json_option
+@listing_options
 @click.pass_context
-def timeline(ctx: click.Context, country: str, as_json: bool) -> None:
+def timeline(ctx: click.Context, country: str, as_json: bool, as_jsonl: bool) -> None:
     """One country's actions across tracked treaties.
+
+    With --json, an array of event objects; --jsonl: one per line.
 
     \b
     Examples:
       treatybot timeline France
       treatybot timeline TR --json
     """
+    out = Listing.of(as_json, as_jsonl)
     operations.find_country(country)  # bad input: exit 2 before the database is opened
     with store_app(ctx, must_exist=True) as app:
         rows = operations.timeline(app, country)
-    _print_events(rows, as_json)
+    _print_events(rows, out)
 
 
-def _print_events(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
+def _print_events(rows: Sequence[dict[str, Any]], out: Listing) -> None:
+    if out.machine:
+        out.emit(rows)
+        return
     for row in rows:
-        if as_json:
-            emit_json(row)
-        else:
-            click.echo(f"{row['detected_at']}  {row['treaty']['id']}  {event_text(row)}")
-    if not as_json and not rows:
+        click.echo(f"{row['detected_at']}  {row['treaty']['id']}  {event_text(row)}")
+    if not rows:
         click.echo("no events", err=True)
 
 

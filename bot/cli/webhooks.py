@@ -10,7 +10,14 @@ import datetime as dt
 
 import click
 
-from bot.cli.options import emit_json, get_config, json_option, store_app
+from bot.cli.options import (
+    Listing,
+    emit_json,
+    get_config,
+    json_option,
+    listing_options,
+    store_app,
+)
 from bot.config_types import format_duration
 from bot.render import table
 from bot.webhooks import manage
@@ -80,25 +87,26 @@ def add(
 
 
 @webhooks.command(name="list")
-@json_option
+@listing_options
 @click.pass_context
-def list_(ctx: click.Context, as_json: bool) -> None:
+def list_(ctx: click.Context, as_json: bool, as_jsonl: bool) -> None:
     """Every endpoint with its filters, state and last delivery; secrets masked.
 
-    With --json, one object per line: {"id", "url", "description", "enabled", "disabled_reason",
-    "source", "types", "treaties", "countries", "secret" (masked), "last_delivery":
+    With --json, an array of one object per endpoint (--jsonl: one per line): {"id", "url",
+    "description", "enabled", "disabled_reason", "source", "types", "treaties", "countries",
+    "secret" (masked), "last_delivery":
     {"attempted_at", "outcome", "status_code", "error", "event_id"} | null, …}.
 
     \b
     Examples:
       treatybot webhooks list
-      treatybot webhooks list --json | jq 'select(.enabled | not)'
+      treatybot webhooks list --json | jq '.[] | select(.enabled | not)'
     """
+    out = Listing.of(as_json, as_jsonl)
     with store_app(ctx, must_exist=True) as app:
         rows = manage.list_endpoints(app)
-    if as_json:
-        for row in rows:
-            emit_json(row)
+    if out.machine:
+        out.emit(rows)
         return
     if not rows:
         click.echo("no webhook endpoints; add one with `treatybot webhooks add URL`", err=True)
@@ -225,25 +233,31 @@ def rotate_secret(ctx: click.Context, endpoint_id: str, as_json: bool) -> None:
 @endpoint_argument
 @click.option("--failed", is_flag=True, help="Only deliveries that failed.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
-@json_option
+@listing_options
 @click.pass_context
 def deliveries(
-    ctx: click.Context, endpoint_id: str, failed: bool, limit: int, as_json: bool
+    ctx: click.Context,
+    endpoint_id: str,
+    failed: bool,
+    limit: int,
+    as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """The endpoint's deliveries, newest first, with every attempt.
 
-    With --json, one object per delivery, as `treatybot outbox --json` prints them.
+    With --json, an array of one object per delivery, as `treatybot outbox --json` prints
+    them (--jsonl: one per line).
 
     \b
     Examples:
       treatybot webhooks deliveries wh_0123456789abcdef01234567
       treatybot webhooks deliveries wh_0123456789abcdef01234567 --failed --json
     """
+    out = Listing.of(as_json, as_jsonl)
     with store_app(ctx, must_exist=True) as app:
         rows = manage.deliveries(app, endpoint_id, failed_only=failed, limit=limit)
-    if as_json:
-        for row in rows:
-            emit_json(row)
+    if out.machine:
+        out.emit(rows)
         return
     if not rows:
         click.echo("no deliveries", err=True)

@@ -134,13 +134,16 @@ async def run_demo(
     out: TextIO,
     alerts: TextIO | None = None,
     json_out: TextIO | None = None,
+    json_lines: bool = True,
     services: Sequence[ServiceFactory] = (),
     steps: tuple[Step, ...] = STORY,
 ) -> DemoResult:
     """Play `steps`; `speed` None means no pauses (tests). Narration goes to `out`, console
-    alerts to `alerts` (default `out`), one JSON object per step to `json_out` if given."""
+    alerts to `alerts` (default `out`). To `json_out` if given: one JSON object per step and a
+    `{"summary": …}` line as they happen (`json_lines`, `demo --jsonl`), or else one object
+    `{"steps": […], "summary": …}` at the end (`demo --json`)."""
     check_db_path(db_path)
-    narrator = _Narrator(out, json_out)
+    narrator = _Narrator(out, json_out, json_lines)
     narrator.banner(start=True)
     with contextlib.ExitStack() as temp:
         path = db_path
@@ -231,9 +234,16 @@ class _Narrator:
     """The demo's own lines (banners, one header and one outcome per step); alerts are not
     printed here but by the console channel."""
 
-    def __init__(self, out: TextIO, json_out: TextIO | None) -> None:
+    def __init__(self, out: TextIO, json_out: TextIO | None, json_lines: bool = True) -> None:
         self.out = out
         self.json_out = json_out
+        self.json_lines = json_lines
+        self.steps: list[dict[str, Any]] = []  # kept for the one document of `--json`
+
+    def _json(self, data: dict[str, Any]) -> None:
+        assert self.json_out is not None
+        self.json_out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.json_out.flush()
 
     def _print(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -291,8 +301,10 @@ class _Narrator:
                 "error": result.error,
                 "events": [event.to_json() for event in result.events],
             }
-            self.json_out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            self.json_out.flush()
+            if self.json_lines:
+                self._json(line)
+            else:
+                self.steps.append(line)
 
     def end(self, result: DemoResult) -> None:
         self._print()
@@ -315,5 +327,5 @@ class _Narrator:
             self._print("The demo's temporary database has been deleted.")
         self.banner(start=False)
         if self.json_out is not None:
-            self.json_out.write(json.dumps({"summary": result.summary()}) + "\n")
-            self.json_out.flush()
+            summary = {"summary": result.summary()}
+            self._json(summary if self.json_lines else {"steps": self.steps, **summary})

@@ -84,7 +84,14 @@ class Completed:
     stderr: str
 
     def json_lines(self) -> list[dict[str, Any]]:
+        """stdout of `--jsonl`: one object per line."""
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+    def json_array(self) -> list[dict[str, Any]]:
+        """stdout of a listing's `--json`: exactly one JSON array, nothing else."""
+        data = json.loads(self.stdout)
+        assert isinstance(data, list), self.stdout[:200]
+        return data
 
 
 async def run_cli(config: Path, *args: str, timeout: float = 60) -> Completed:

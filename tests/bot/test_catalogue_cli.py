@@ -48,7 +48,7 @@ async def test_catalogue_fetches_every_chapter_and_stores_the_list(
     result = await run_cli(config, "catalogue", "--json")
 
     assert result.code == 0, result.stderr
-    entries = result.json_lines()
+    entries = result.json_array()
     ids = {e["id"] for e in entries}
     assert "XVIII-16" in ids
     assert any(i.startswith("XI-B-") for i in ids)
@@ -62,7 +62,7 @@ async def test_catalogue_fetches_every_chapter_and_stores_the_list(
         main, ["--config", str(config), "treaties", "--search", "Cybercrime", "--json"]
     )
     assert listed.exit_code == 0
-    assert [json.loads(line)["id"] for line in listed.output.splitlines()] == ["XVIII-16"]
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["XVIII-16"]
 
 
 async def test_a_broken_chapter_is_reported_once_and_the_other_chapters_are_still_stored(
@@ -82,7 +82,7 @@ async def test_a_broken_chapter_is_reported_once_and_the_other_chapters_are_stil
     assert errors[0].count("XVIII") == 1
     assert "catalogue" not in errors[0]
     listed = CliRunner().invoke(main, ["--config", str(config), "treaties", "--json"])
-    ids = {json.loads(line)["id"] for line in listed.output.splitlines()}
+    ids = {row["id"] for row in json.loads(listed.stdout)}
     assert "IV-11" in ids  # chapter IV was stored although chapter XVIII failed
     assert not any(i.startswith("XVIII-") for i in ids)
 

@@ -64,7 +64,7 @@ async def test_track_status_events_timeline_after_a_ratification(
 
     code, out = invoke(config, "treaties", "--tracked", "--json")
     assert code == 0
-    assert [json.loads(line)["id"] for line in out.splitlines()] == ["XVIII-16"]
+    assert [row["id"] for row in json.loads(out)] == ["XVIII-16"]
 
     code, out = invoke(config, "status", "XVIII-16", "--json")
     assert code == 0
@@ -84,7 +84,7 @@ async def test_track_status_events_timeline_after_a_ratification(
     for query in ("France", "FR", "fra"):
         code, out = invoke(config, "timeline", query, "--json")
         assert code == 0
-        assert [json.loads(line)["action"]["kind"] for line in out.splitlines()] == ["ratification"]
+        assert [row["action"]["kind"] for row in json.loads(out)] == ["ratification"]
     code, out = invoke(config, "events", "--type", "treaty.consent")
     assert code == 0
     assert re.search(r"France ratified the United Nations Convention against Cybercrime", out)
@@ -140,7 +140,7 @@ def test_treaties_in_the_config_count_as_tracked_and_cannot_be_untracked_from_th
     assert invoke(config, "db", "upgrade")[0] == 0
     code, out = invoke(config, "treaties", "--tracked", "--json")
     assert code == 0
-    assert [json.loads(line)["id"] for line in out.splitlines()] == ["XVIII-16"]
+    assert [row["id"] for row in json.loads(out)] == ["XVIII-16"]
     code, out = invoke(config, "untrack", "XVIII-16")
     assert code == 1
     assert "remove it there instead" in out

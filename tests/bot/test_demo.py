@@ -170,7 +170,21 @@ def test_the_offline_guard_stops_a_connection_off_loopback(tmp_path: Path) -> No
     assert "network access off loopback: 'treaties.un.org'" in done.stderr
 
 
-async def test_demo_json_gives_a_line_per_step_and_a_summary_with_the_dates() -> None:
+async def test_demo_json_document_holds_the_same_steps_and_summary_as_the_lines() -> None:
+    lines_out, document_out = io.StringIO(), io.StringIO()
+    await run_demo(Config(), speed=None, out=io.StringIO(), json_out=lines_out)
+    await run_demo(Config(), speed=None, out=io.StringIO(), json_out=document_out, json_lines=False)
+    # Each run serves its page on its own port; everything else is the same.
+    same = re.compile(r"127\.0\.0\.1:\d+")
+    lines = [json.loads(line) for line in same.sub("HOST", lines_out.getvalue()).splitlines()]
+
+    document = json.loads(same.sub("HOST", document_out.getvalue()))  # one JSON document
+
+    assert document == {"steps": lines[:-1], "summary": lines[-1]["summary"]}
+    assert len(document["steps"]) == len(STORY)
+
+
+async def test_demo_jsonl_gives_a_line_per_step_and_a_summary_with_the_dates() -> None:
     human, data = io.StringIO(), io.StringIO()
     result = await run_demo(Config(), speed=None, out=human, json_out=data)
     lines = [json.loads(line) for line in data.getvalue().splitlines()]

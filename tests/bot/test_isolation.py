@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -26,9 +25,9 @@ async def test_an_unexpected_error_in_one_treaty_is_recorded_and_the_sweep_goes_
     sweep = await run_cli(config, "scrape", "--all", "--json")
 
     assert sweep.code == 1, sweep.stderr
-    outcomes = {line["treaty"]: line["outcome"] for line in sweep.json_lines()}
+    outcomes = {line["treaty"]: line["outcome"] for line in sweep.json_array()}
     assert outcomes == {"XVIII-16": "baseline", "XVIII-5": "failed", "XXVII-7-a": "baseline"}
-    [failed] = [line for line in sweep.json_lines() if line["treaty"] == "XVIII-5"]
+    [failed] = [line for line in sweep.json_array() if line["treaty"] == "XVIII-5"]
     assert failed["error"].startswith("internal error: JSONDecodeError")
     assert "Traceback" in sweep.stderr  # logged with its traceback for the maintainer
     with sqlite3.connect(tmp_path / "treatybot.db") as conn:
@@ -36,7 +35,7 @@ async def test_an_unexpected_error_in_one_treaty_is_recorded_and_the_sweep_goes_
     assert saved == [("XVIII-16",), ("XXVII-7-a",)]
 
     listing = await run_cli(config, "treaties", "--json")
-    health = {row["id"]: row for row in map(json.loads, listing.stdout.splitlines())}
+    health = {row["id"]: row for row in listing.json_array()}
     assert health["XVIII-5"]["last_error"].startswith("internal error: JSONDecodeError")
     assert health["XVIII-5"]["consecutive_failures"] == 1
     table = await run_cli(config, "treaties")

@@ -30,7 +30,7 @@ async def test_outbox_lists_rows_with_attempts_and_retry_requeues_failures(
 
     listing = await run_cli(config, "outbox", "--json")
     assert listing.code == 0, listing.stderr
-    [row] = listing.json_lines()
+    [row] = listing.json_array()
     assert (row["status"], row["channel"], row["target"], row["event_type"]) == (
         "failed",
         "console",

@@ -35,7 +35,7 @@ async def test_scrape_json_through_redirect_503_429_then_304(
     first = await run_cli(config, "scrape", "XVIII-16", "IV-11", "XVIII-5", "--json")
 
     assert first.code == 0, first.stderr
-    lines = {line["treaty"]: line for line in first.json_lines()}
+    lines = {line["treaty"]: line for line in first.json_array()}
     assert sorted(lines) == ["IV-11", "XVIII-16", "XVIII-5"]
     assert {line["outcome"] for line in lines.values()} == {"baseline"}
     assert all(line["events"] == [] and line["error"] is None for line in lines.values())
@@ -60,7 +60,7 @@ async def test_scrape_json_through_redirect_503_429_then_304(
     second = await run_cli(config, "scrape", "XVIII-16", "IV-11", "XVIII-5", "--json")
 
     assert second.code == 0, second.stderr
-    assert {line["outcome"] for line in second.json_lines()} == {"unchanged"}
+    assert {line["outcome"] for line in second.json_array()} == {"unchanged"}
     assert {e.status for e in fake_site.log} == {304}
     assert all("if-none-match" in {h.lower() for h in e.headers} for e in fake_site.log)
     assert fake_site.max_in_flight <= 2
@@ -75,7 +75,7 @@ async def test_scrape_of_a_broken_page_exits_non_zero_with_the_reason(
     result = await run_cli(config, "scrape", "XVIII-16", "XXVI-9", "--json")
 
     assert result.code == 1
-    lines = {line["treaty"]: line for line in result.json_lines()}
+    lines = {line["treaty"]: line for line in result.json_array()}
     assert lines["XVIII-16"]["outcome"] == "failed"
     assert "maintenance" in lines["XVIII-16"]["error"]
     assert lines["XXVI-9"]["outcome"] == "failed"  # unknown to the site: 200 "no record" page

@@ -26,7 +26,7 @@ async def test_chats_lists_subscriptions_follows_filters_and_state(tmp_path: Pat
 
     assert listed.code == 0, listed.stderr
     assert [(c["chat_id"], c["active"], c["treaties"], c["countries"], c["types"])
-            for c in listed.json_lines()] == [
+            for c in listed.json_array()] == [
         ("7", False, ["XVIII-16"], [], None),
         ("-42", True, ["XVIII-16"], ["FR"], ["treaty.consent"]),
     ]  # fmt: skip

@@ -40,7 +40,19 @@ async def cli_in_thread(config: Path, *args: str) -> tuple[int, str]:
 
 
 def lines(output: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    """A listing's `--json` in the output: exactly one JSON array, on one line."""
+    [line] = [line for line in output.splitlines() if line.startswith("[")]
+    data = json.loads(line)
+    assert isinstance(data, list), line[:200]
+    return data
+
+
+def one(output: str) -> dict[str, Any]:
+    """A single thing's `--json` in the output: exactly one JSON object, on one line."""
+    [line] = [line for line in output.splitlines() if line.startswith("{")]
+    data = json.loads(line)
+    assert isinstance(data, dict), line[:200]
+    return data
 
 
 @pytest.fixture
@@ -75,7 +87,7 @@ def test_add_json_and_filters_by_any_country_name(config: Path) -> None:
         "--type", "treaty.consent", "--treaty", "XVIII-16", "--country", "Turkey",
     )  # fmt: skip
     assert code == 0, out
-    [created] = lines(out)
+    created = one(out)
     assert created["id"].startswith("wh_")
     assert created["secret"].startswith("whsec_")
     assert (created["types"], created["treaties"], created["countries"]) == (
@@ -128,7 +140,7 @@ def test_add_refuses_non_public_targets_with_a_clear_message(
     assert code == 2
     assert reason in out
     assert "allow_private_targets = true" in out
-    assert cli(strict, "webhooks", "list", "--json") == (0, "")
+    assert cli(strict, "webhooks", "list", "--json") == (0, "[]\n")
 
 
 def test_add_refuses_http_unless_allowed_and_never_echoes_credentials(tmp_path: Path) -> None:
@@ -143,7 +155,7 @@ def test_add_refuses_http_unless_allowed_and_never_echoes_credentials(tmp_path: 
 async def test_test_sends_a_signed_webhook_test_event_and_shows_the_answer(config: Path) -> None:
     async with WebhookReceiver(default=Reply(200, body=b"thanks")) as rx:
         _, out = cli(config, "webhooks", "add", rx.url("/hook"), "--json")
-        [created] = lines(out)
+        created = one(out)
         rx.secrets = [created["secret"]]
         code, shown = await cli_in_thread(config, "webhooks", "test", created["id"])
         rx.default = Reply(500)
@@ -161,9 +173,9 @@ async def test_test_sends_a_signed_webhook_test_event_and_shows_the_answer(confi
 async def test_rotate_secret_prints_it_once_and_both_secrets_sign(config: Path) -> None:
     async with WebhookReceiver() as rx:
         _, out = cli(config, "webhooks", "add", rx.url("/hook"), "--json")
-        [created] = lines(out)
+        created = one(out)
         code, out = cli(config, "webhooks", "rotate-secret", created["id"], "--json")
-        [rotated] = lines(out)
+        rotated = one(out)
         rx.secrets = [created["secret"], rotated["secret"]]
         await cli_in_thread(config, "webhooks", "test", created["id"])
 
@@ -177,7 +189,7 @@ async def test_rotate_secret_prints_it_once_and_both_secrets_sign(config: Path) 
 
 def test_enable_disable_remove_and_unknown_ids(config: Path) -> None:
     _, out = cli(config, "webhooks", "add", "http://127.0.0.1:8/hook", "--json")
-    [created] = lines(out)
+    created = one(out)
     ident = created["id"]
 
     assert cli(config, "webhooks", "disable", ident)[0] == 0
@@ -188,7 +200,7 @@ def test_enable_disable_remove_and_unknown_ids(config: Path) -> None:
     [row] = lines(cli(config, "webhooks", "list", "--json")[1])
     assert (row["enabled"], row["disabled_reason"]) == (True, None)
     assert cli(config, "webhooks", "remove", ident)[0] == 0
-    assert cli(config, "webhooks", "list", "--json") == (0, "")
+    assert cli(config, "webhooks", "list", "--json") == (0, "[]\n")
     code, out = cli(config, "webhooks", "remove", ident)
     assert code == 1 and f"no webhook endpoint {ident}" in out
     assert cli(config, "webhooks", "test", "wh_nope")[0] == 1
@@ -240,7 +252,7 @@ def readme_snippet() -> str:
 async def test_the_readme_verification_snippet_accepts_a_real_delivery(config: Path) -> None:
     async with WebhookReceiver() as rx:
         _, out = cli(config, "webhooks", "add", rx.url("/hook"), "--json")
-        [created] = lines(out)
+        created = one(out)
         await cli_in_thread(config, "webhooks", "test", created["id"])
     [request] = rx.requests("/hook")
     namespace: dict[str, Any] = {}
@@ -258,7 +270,7 @@ async def test_deliveries_show_every_attempt_and_replay_queues_them_again(
 ) -> None:
     async with WebhookReceiver(default=Reply(200)) as rx:
         _, out = cli(config, "webhooks", "add", rx.url("/hook"), "--json")
-        [created] = lines(out)
+        created = one(out)
         ident = created["id"]
         rx.secrets = [created["secret"]]
         rx.script("/hook", Reply(500))
