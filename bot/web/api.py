@@ -88,7 +88,7 @@ async def one_treaty(request: web.Request) -> web.Response:
     try:
         status = await asyncio.to_thread(operations.status, app, treaty_id)
     except NotFound:
-        raise Missing(f"no checked treaty {treaty_id} in this database") from None
+        raise Missing(f"no treaty {treaty_id} in this database") from None
     return json_response(status)
 
 

@@ -163,6 +163,25 @@ async def test_one_treaty_invalid_id_is_400_and_unknown_is_404(web: Web) -> None
     assert unknown["error"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/treaties/{id}", "/api/events?treaty={id}", "/treaties/{id}/feed.atom"],
+)
+async def test_every_treaty_address_is_400_for_a_non_mtdsg_id_and_404_for_an_unknown_one(
+    web: Web, path: str
+) -> None:
+    """The README rule: ZZ-999 is not an MTDSG number (400, saying so); XVIII-999 is one,
+    but this database has no such treaty (404)."""
+    invalid = await get_json(web, path.format(id="ZZ-999"), status=400)
+    unknown = await get_json(web, path.format(id="XVIII-999"), status=404)
+
+    assert invalid == {
+        "error": "bad_request",
+        "message": "'ZZ-999' is not an MTDSG treaty id (expected e.g. XVIII-16, IV-11-d, XI-B-19)",
+    }
+    assert unknown == {"error": "not_found", "message": "no treaty XVIII-999 in this database"}
+
+
 async def test_unknown_paths_under_api_are_404_json(web: Web) -> None:
     body = await get_json(web, "/api/nothing/here", status=404)
 
