@@ -102,6 +102,9 @@ class FakeBotAPI:
         self._poll_generation = 0
         self._faults: list[_Fault] = []
         self._release = asyncio.Event()
+        self._hold_after: int | None = None
+        self._held: list[Call] = []  # sends hanging under `hold_after`, their clients waiting
+        self._orphans: list[Call] = []  # held sends whose client went away (delivered at release)
         self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
@@ -189,6 +192,22 @@ class FakeBotAPI:
     def release(self) -> None:
         self._release.set()
         self._release = asyncio.Event()
+        orphans, self._orphans = self._orphans, []
+        for call in orphans:  # accepted when they arrived: `call.time` stays their arrival
+            assert call.chat_id is not None
+            self.add_chat(call.chat_id)
+            self._m_sendmessage(call)
+
+    @property
+    def held(self) -> int:
+        """Sends held by `hold_after` and not yet delivered (their client alive or not)."""
+        return len(self._held) + len(self._orphans)
+
+    def hold_after(self, delivered: int | None) -> None:
+        """Once `delivered` messages have been delivered, every further sendMessage hangs until
+        `release()` (None: stop holding new ones). A held send is delivered when released, as
+        Telegram delivers a request that reached it whatever became of the client since."""
+        self._hold_after = delivered
 
     def storm(self, count: int, retry_after: int, chat_id: int | None = None) -> None:
         """The next `count` sends answer 429 with `retry_after`, whatever the rate."""
@@ -306,6 +325,20 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: chat_id is empty")
         if method == "sendmessage" and call.time < self.limits.retry_until:
             self._check_rate(call, self.add_chat(call.chat_id))  # ignored retry_after: a violation
+        hold = self._hold_after
+        if method == "sendmessage" and hold is not None and len(self._delivered) >= hold:
+            self._held.append(call)
+            try:
+                if not self._closing:
+                    await self._release.wait()
+            except asyncio.CancelledError:
+                self._orphans.append(call)  # the client went away; what reached us is delivered
+                raise
+            finally:
+                self._held.remove(call)
+            if self._closing:
+                raise ApiError(502, "Bad Gateway")
+            call.time = self.clock()
         for fault in list(self._faults):
             if fault.chat_id not in (None, call.chat_id) or method not in SEND_METHODS:
                 continue
