@@ -57,6 +57,7 @@ from scrapers.pagetext import (
     same_treaty_id,
     split_number_title,
 )
+from scrapers.sections import SectionError, read_sections, section_spans
 from scrapers.urls import shorten
 
 if TYPE_CHECKING:
@@ -129,7 +130,10 @@ def page_fingerprint(page: bytes | str) -> str | None:
     if region is None or not _ends_html(text):
         return None
     head, grid = region
-    blob = _STATUS_AS_AT.sub("", text[head : grid[1]])
+    parts = [text[head : grid[1]]]
+    # The sections below the grid (declarations, objections …) are facts too.
+    parts += [f"{name}:{text[start:end]}" for name, start, end in section_spans(text, head, grid)]
+    blob = _STATUS_AS_AT.sub("", "\n".join(parts))
     return hashlib.sha256(" ".join(blob.split()).encode("utf-8")).hexdigest()
 
 
@@ -180,6 +184,10 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
     if answered is not None:
         raise WrongTreaty(treaty_id, answered)
     columns, participants = _read_grid(grid, treaty_id)
+    try:
+        sections = read_sections(text, head_start, grid_span, (p.name for p in participants))
+    except SectionError as exc:
+        raise LayoutChanged(treaty_id, str(exc)) from exc
     eif_text = fields["eif"]
     try:
         eif_date = _eif_date(eif_text)
@@ -202,6 +210,7 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         url=url,
         columns=columns,
         participants=participants,
+        sections=sections,
     )
 
 
