@@ -46,7 +46,8 @@ AnyEvent = (
     | ObjectionEvent
     | TerritorialApplicationEvent
 )
-_STATEMENTS = (DeclarationEvent, ObjectionEvent, TerritorialApplicationEvent)
+# The section events: statements, which move no count (no progress line under them).
+STATEMENT_EVENTS = (DeclarationEvent, ObjectionEvent, TerritorialApplicationEvent)
 _TERRITORY_CHARS = 200
 
 
@@ -104,7 +105,7 @@ def render_html(event: Event, *, today: dt.date | None = None) -> str:
 def progress_after(event: AnyEvent) -> str | None:
     """The progress line worth adding under this event's sentence (None when the sentence
     already says it: thresholds, entry into force, a milestone that is the current count)."""
-    if isinstance(event, (ThresholdReachedEvent, EntryIntoForceEvent, *_STATEMENTS)):
+    if isinstance(event, (ThresholdReachedEvent, EntryIntoForceEvent, *STATEMENT_EVENTS)):
         return None  # a statement changes no count
     if isinstance(event, MilestoneEvent) and event.counts.qualifying == event.reached:
         return None

@@ -107,3 +107,4 @@ def test_a_batch_lists_statements_under_the_treaty_without_repeating_it() -> Non
     assert text.startswith("Convention on the Rights of the Child\n🇩🇿 Algeria made an ")
     assert "Slovakia made an objection to Qatar's reservation: “" in text
     assert "Northern Ireland applied it to Anguilla" in text
+    assert "196 parties" not in text  # statements move no count: no progress line
