@@ -88,6 +88,7 @@ _TRAILING_FOOTNOTE = re.compile(r"(\d{4})\s+\d{1,2}$")
 _SECTIONS = ("thead", "tbody", "tfoot")
 _GRID_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _NEW_YORK = "America/New_York"
+_SECTIONS_MARK = b"\x00sections v1"
 _ZONE_OFFSETS = {"EDT": -4, "EST": -5}
 
 
@@ -130,11 +131,18 @@ def page_fingerprint(page: bytes | str) -> str | None:
     if region is None or not _ends_html(text):
         return None
     head, grid = region
-    parts = [text[head : grid[1]]]
-    # The sections below the grid (declarations, objections …) are facts too.
-    parts += [f"{name}:{text[start:end]}" for name, start, end in section_spans(text, head, grid)]
-    blob = _STATUS_AS_AT.sub("", "\n".join(parts))
-    return hashlib.sha256(" ".join(blob.split()).encode("utf-8")).hexdigest()
+    blob = _STATUS_AS_AT.sub("", text[head : grid[1]])
+    digest = hashlib.sha256(" ".join(blob.split()).encode("utf-8"))
+    # The sections below the grid (declarations, objections …) are facts too. Hashed as they
+    # are (white space included: a change there only costs a parse that finds nothing new).
+    # The marker makes every fingerprint differ from those stored before sections were read, so
+    # each treaty is parsed once after the upgrade and its sections stored as the baseline (a
+    # page without sections would otherwise never store "none", and its first declaration
+    # would be taken for that baseline).
+    digest.update(_SECTIONS_MARK)
+    for name, start, end in section_spans(text, head, grid):
+        digest.update(f"\x00{name}\x00".encode() + text[start:end].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStatus:

@@ -59,7 +59,9 @@ _TITLES = {
     "territorial_applications": "Territorial Application",
 }
 _STOP = re.compile(r"^(?:notifications?\b.{0,80}|end ?notes|notes)$")
-_TEXT_NODE = re.compile(r">([^<>]{3,120})<")
+# A text node that may be a heading (it starts with the first letter of one): a cheap scan,
+# the label is checked afterwards.
+_TEXT_NODE = re.compile(r">\s*([DdRrOoTtNnEe][^<>]{2,120})<")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9]*)")
 _NOT_HEADINGS = frozenset({"a", "option", "title", "textarea", "button", "label"})
@@ -100,9 +102,11 @@ def section_spans(text: str, start: int, grid: tuple[int, int]) -> list[tuple[st
     """
     hidden = [(m.start(), m.end()) for m in _SCRIPT.finditer(text, start)]
     marks: list[tuple[int, int, str | None]] = []  # (heading start, content start, name|None)
-    for match in _TEXT_NODE.finditer(text, start):
+    before_grid = _TEXT_NODE.finditer(text, start, max(start, grid[0]))
+    after_grid = _TEXT_NODE.finditer(text, max(start, grid[1]))
+    for match in (*before_grid, *after_grid):
         at = match.start()
-        if grid[0] <= at < grid[1] or any(a <= at < b for a, b in hidden):
+        if any(a <= at < b for a, b in hidden):
             continue
         # "Declarations:" or "Reservation" is a label inside a statement, not a heading.
         label = normalise_space(html.unescape(match.group(1))).casefold()

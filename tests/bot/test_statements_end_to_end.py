@@ -8,7 +8,10 @@ Slovakia's objection to Qatar's reservation (and nothing else: it follows no tre
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -141,3 +144,38 @@ async def test_every_statement_webhook_validates_against_its_published_schema(
     assert [schema_errors(b) for b in bodies] == [[], [], []]
     territorial = next(b for b in bodies if b["type"] == "treaty.territorial_application")
     assert territorial["data"]["territorial_application"]["date"] == "1994-09-07"
+
+
+def fingerprint_before_sections(page: str) -> str:
+    """`page_fingerprint` as treatybot computed it before m007 (treaty block and grid only)."""
+    start = page.index("rptHead_ctl00_tcText")
+    end = page.index("</table>", page.index("tblgrid")) + len("</table>")
+    blob = re.sub(r"Status as at\s*:\s*[\d: -]+[A-Z]{3}", "", page[start:end])
+    return hashlib.sha256(" ".join(blob.split()).encode("utf-8")).hexdigest()
+
+
+async def test_after_the_upgrade_a_page_without_sections_still_announces_its_first_declaration(
+    site: FakeUNSite, tmp_path: Path
+) -> None:
+    bare = children_sections("")  # no section at all below the grid
+    site.pages["IV-11"] = bare.encode()
+    cfg = write_config(tmp_path, site.base_url)
+    await scrape(cfg, "IV-11")
+    db = tmp_path / "treatybot.db"
+    with sqlite3.connect(db) as conn:  # the state an older treatybot left: no sections read
+        conn.execute(
+            "UPDATE treaties SET sections = NULL, fingerprint = ?",
+            [fingerprint_before_sections(bare)],
+        )
+
+    [again] = await scrape(cfg, "IV-11")  # same page: parsed once, sections stored as none
+    site.pages["IV-11"] = children_sections(
+        crc_sections(declarations=[("Afghanistan", CRC_AFGHANISTAN)], objections=None,
+                     territorial=None)
+    ).encode()  # fmt: skip
+    [first] = await scrape(cfg, "IV-11")
+
+    assert (again.outcome, again.events) == ("unchanged", ())
+    assert [(e.type, e.participant and e.participant.name) for e in first.events] == [
+        ("treaty.declaration", "Afghanistan")
+    ]
