@@ -15,8 +15,9 @@ Tolerant in what it finds, strict in what it accepts:
 - "Territorial Application" is a table whose first header cell is "Participant": one entry per
   row, the date from the column whose header says "date", the territories from the one that
   says "territor" (both optional);
-- what does not read is `LayoutChanged`: text before the first participant that is no note, a
-  territorial row with a short cell or an unreadable date. A section that reads as nothing is
+- what does not read is `LayoutChanged`: text before the first participant that is no note (a
+  line over 400 characters, or over 1,500 in all), a territorial row with a short cell or an
+  unreadable date. A section that reads as nothing is
   never guessed at.
 
 `statement_kinds` and `stated_dates` say what a statement's own words say it is ("Reservation:",
@@ -72,7 +73,8 @@ _BLOCKS = frozenset(
 _BOLD = frozenset({"b", "strong"})
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _MAX_NAME = 80
-_MAX_NOTE = 400
+_MAX_NOTE = 400  # one line of explanatory note before the first participant
+_MAX_PREAMBLE = 1_500  # all of them: more is statement text whose participant was not found
 
 _KIND_LABEL = re.compile(
     r"^(?:upon [a-z ]{4,30}?[:,]?\s+)?"
@@ -191,6 +193,7 @@ def _text_entries(body: _Element, names: Mapping[str, str], section: str) -> lis
     who: str | None = None
     notes: list[int] = []
     paragraphs: list[str] = []
+    preamble = 0
     for line in lines:
         name = _entry_name(line, names)
         if name is not None:
@@ -199,7 +202,10 @@ def _text_entries(body: _Element, names: Mapping[str, str], section: str) -> lis
             who, notes, paragraphs = name, list(line.notes), []
             continue
         if who is None:
-            if line.text.startswith("(") or len(line.text) <= _MAX_NOTE:
+            preamble += len(line.text)
+            if preamble <= _MAX_PREAMBLE and (
+                line.text.startswith("(") or len(line.text) <= _MAX_NOTE
+            ):
                 continue  # the section's explanatory note
             raise SectionError(
                 f"the {section!r} section has text before its first participant: {line.text[:60]!r}"

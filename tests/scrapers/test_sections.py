@@ -96,6 +96,15 @@ def test_long_text_before_the_first_participant_is_a_layout_change() -> None:
         parse(children_sections(html))
 
 
+def test_many_short_lines_without_any_participant_are_a_layout_change() -> None:
+    # Statement text whose participant headings were not recognised is never dropped silently.
+    lines = "<p>The Government objects to the reservation.</p>" * 60
+    html = crc_sections(objections=None) + f'<p class="sectionTitle"><b>Objections</b></p>{lines}'
+
+    with pytest.raises(LayoutChanged, match="'Objections' section has text before"):
+        parse(children_sections(html))
+
+
 def test_territorial_row_with_an_unreadable_date_is_a_layout_change() -> None:
     html = crc_sections(territorial=[(UK, "31 Feb 1994", "Bermuda")])
 
