@@ -129,7 +129,7 @@ def events(
                     )
                 )  # fmt: skip
             else:
-                named = _named(text, entry.participant, (p.name for p in participants))
+                named = named_participants(text, entry.participant, (p.name for p in participants))
                 out.append(
                     ObjectionEvent(
                         id=key, detected_at=now, treaty=treaty, participant=who, action=None,
@@ -184,14 +184,25 @@ def _ref(name: str) -> ParticipantRef:
     return ParticipantRef(name, country.code, country.flag)
 
 
-def _named(text: str, author: str, names: Iterable[str]) -> list[str]:
-    """Grid participants the text names (not its author), in the order the text names them."""
+def named_participants(text: str, author: str, names: Iterable[str]) -> list[str]:
+    """Grid participants the text names (not its author), in the order the text names them.
+
+    A name is also found by its part before a parenthesis ("Iran (Islamic Republic of)" as
+    "Iran"); a match inside a longer one is not counted ("Guinea" in "Equatorial Guinea",
+    "Sudan" in "South Sudan")."""
     own = participant_key(author)
-    found: list[tuple[int, str]] = []
+    spans: list[tuple[int, int, str]] = []
     for name in names:
         if participant_key(name) == own:
             continue
-        match = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-        if match:
-            found.append((match.start(), name))
-    return [name for _, name in sorted(found)]
+        for form in dict.fromkeys((name, name.split(" (", 1)[0].strip())):
+            match = re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text) if form else None
+            if match:
+                spans.append((match.start(), match.end(), name))
+                break
+    kept = [
+        (start, name)
+        for start, end, name in spans
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)
+    ]
+    return list(dict.fromkeys(name for _, name in sorted(kept)))

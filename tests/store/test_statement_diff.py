@@ -18,7 +18,7 @@ from store.events import (
     TerritorialApplicationEvent,
     event_from_json,
 )
-from store.statement_diff import excerpt
+from store.statement_diff import excerpt, named_participants
 from store.thresholds import rule_from_text
 from tests.fixtures.pages.build import children_sections
 from tests.untc_sections import (
@@ -194,3 +194,20 @@ def test_excerpt_is_cut_on_a_word_with_an_ellipsis() -> None:
     assert (
         excerpt(CRC_SLOVAKIA[0], 60) == '"The Slovak Republic regards the general reservation made…'
     )
+
+
+def test_objected_to_prefers_the_longest_name_and_finds_names_before_a_parenthesis() -> None:
+    text = (
+        "The Government of Slovakia objects to the reservations made by Equatorial Guinea, by "
+        "the Islamic Republic of Iran and by the Democratic People's Republic of Korea."
+    )
+    grid = [
+        "Equatorial Guinea", "Guinea", "Iran (Islamic Republic of)", "Republic of Korea",
+        "Democratic People's Republic of Korea", "Slovakia",
+    ]  # fmt: skip
+
+    assert named_participants(text, "Slovakia", grid) == [
+        "Equatorial Guinea",
+        "Iran (Islamic Republic of)",
+        "Democratic People's Republic of Korea",
+    ]
