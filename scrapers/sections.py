@@ -9,9 +9,10 @@ Tolerant in what it finds, strict in what it accepts:
   inside a script, a link or an option; it ends at the next heading of any
   section, at "Notifications under …" or "End Notes", at the grid, or at the end of the form;
 - "Declarations" and "Objections" are text: an entry starts at a line that is a participant's
-  name (a name of the grid, or a short line in bold), its paragraphs are the lines that follow
-  (a repeat of the name at the start of the first one is dropped); an explanatory note in
-  parentheses before the first name is not an entry;
+  name (a name of the grid, or a short bold line the next line repeats at its start, as the
+  site prints names), its paragraphs are the lines that follow (a repeat of the name at the
+  start of the first one is dropped); a bold "Note" inside a text starts nothing; an
+  explanatory note in parentheses before the first name is not an entry;
 - "Territorial Application" is a table whose first header cell is "Participant": one entry per
   row, the date from the column whose header says "date", the territories from the one that
   says "territor" (both optional);
@@ -194,8 +195,9 @@ def _text_entries(body: _Element, names: Mapping[str, str], section: str) -> lis
     notes: list[int] = []
     paragraphs: list[str] = []
     preamble = 0
-    for line in lines:
-        name = _entry_name(line, names)
+    for number, line in enumerate(lines):
+        following = lines[number + 1].text if number + 1 < len(lines) else ""
+        name = _entry_name(line, following, names)
         if name is not None:
             if who is not None:
                 entries.append(StatementEntry(who, tuple(paragraphs), tuple(notes)))
@@ -219,8 +221,10 @@ def _text_entries(body: _Element, names: Mapping[str, str], section: str) -> lis
     return entries
 
 
-def _entry_name(line: _Line, names: Mapping[str, str]) -> str | None:
-    """The participant a line names, when the whole line is a name (grid name, or bold)."""
+def _entry_name(line: _Line, following: str, names: Mapping[str, str]) -> str | None:
+    """The participant a line names, when the whole line is a name: a name of the grid, or a
+    short bold line that the next line repeats at its start (the site prints "Afghanistan",
+    then "Afghanistan Upon signature: …"), for a participant the grid no longer lists."""
     text = line.text.rstrip(" ,;:")
     known = names.get(_name_key(text))
     if known is not None:
@@ -228,6 +232,7 @@ def _entry_name(line: _Line, names: Mapping[str, str]) -> str | None:
     if (
         line.bold
         and len(text) <= _MAX_NAME
+        and following.casefold().startswith(text.casefold() + " ")
         and not _KIND_LABEL.match(text + ":")
         and not text.casefold().startswith("upon ")
         and not re.search(r"\d|[:.\"“”]$", line.text)

@@ -87,6 +87,16 @@ def test_a_participant_in_bold_that_the_grid_lacks_still_starts_an_entry() -> No
     assert sections.objections == (StatementEntry("Czechoslovakia", ("Text.",)),)
 
 
+def test_a_bold_word_inside_a_statement_starts_no_entry() -> None:
+    text = ("Declaration:", "The Government declares:", "Note", "the rest of its text.")
+    html = crc_sections(declarations=[("Algeria", text)]).replace(
+        "<p>Note</p>", "<p><b>Note</b></p>"
+    )
+    sections = parse(children_sections(html))
+
+    assert sections.declarations == (StatementEntry("Algeria", text),)
+
+
 def test_long_text_before_the_first_participant_is_a_layout_change() -> None:
     stray = "<p>" + "The Government of a State that is not named objects. " * 20 + "</p>"
     html = crc_sections(objections=None).replace(
