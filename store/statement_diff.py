@@ -72,7 +72,8 @@ def problem(previous: Sections | None, current: Sections | None) -> str | None:
         before, after = previous.get(name) or (), current.get(name) or ()
         label = _LABELS[name]
         if before and not after:
-            return f"the {label} section vanished ({len(before)} entries before)"
+            entries = "1 entry" if len(before) == 1 else f"{len(before)} entries"
+            return f"the {label} section vanished ({entries} before)"
         keys = {_key(name, e) for e in after}
         lost = [e.participant for e in before if _key(name, e) not in keys]
         if lost:

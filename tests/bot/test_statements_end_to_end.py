@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot import operations
 from bot.telegram.sender import NAME
 from store import subscribers
 from store import webhooks as endpoints
 from store.db import Store
-from tests.bot.helpers import NOW, scrape, write_config
+from tests.bot.helpers import NOW, scrape, with_app, write_config
 from tests.bot.telegram.support import dispatching, make_channel, wait_for_rows
 from tests.bot.webhooks.support import T0, Clock, Harness, Wall, add_endpoint, config, schema_errors
 from tests.fakes.telegram_api import FakeBotAPI
@@ -179,3 +180,22 @@ async def test_after_the_upgrade_a_page_without_sections_still_announces_its_fir
     assert [(e.type, e.participant and e.participant.name) for e in first.events] == [
         ("treaty.declaration", "Afghanistan")
     ]
+
+
+async def test_a_vanished_objection_quarantines_until_accepted_and_then_is_the_baseline(
+    site: FakeUNSite, tmp_path: Path
+) -> None:
+    site.pages["IV-11"] = AFTER.encode()
+    cfg = write_config(tmp_path, site.base_url)
+    await scrape(cfg, "IV-11")
+    without = children_sections(crc_sections(objections=None))
+    site.pages["IV-11"] = without.encode()
+
+    [held] = await scrape(cfg, "IV-11")
+    with with_app(cfg) as app:
+        reason = operations.accept(app, "IV-11")
+    [after_accept] = await scrape(cfg, "IV-11")
+
+    assert (held.outcome, held.events) == ("quarantined", ())
+    assert reason == "the objections section vanished (1 entry before)"
+    assert (after_accept.outcome, after_accept.events) == ("unchanged", ())

@@ -137,7 +137,7 @@ def test_unchanged_sections_are_no_event() -> None:
     [
         (
             {"declarations": (), "objections": None, "territorial": None},
-            "declarations and reservations section vanished (1 entries before)",
+            "declarations and reservations section vanished (1 entry before)",
         ),
         (
             {"declarations": [ALGERIA], "objections": None, "territorial": None},
