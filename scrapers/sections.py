@@ -5,9 +5,10 @@ Tolerant in what it finds, strict in what it accepts:
 
 - a section starts at an element whose whole text is its heading ("Declarations and
   Reservations", "Reservations", "Objections", "Territorial Application", in any case; a
-  singular or a colon — "Declaration:", "Objections:" — is a label inside a statement), never
-  inside a script, a link or an option; it ends at the next heading of any
-  section, at "Notifications under …" or "End Notes", at the grid, or at the end of the form;
+  singular or a colon — "Declaration:", "Objections:" — is a label inside a statement; the
+  optional "Declarations recognizing the competence of …" count as declarations), never inside
+  a script, a link or an option; it ends at the next heading of any section, at
+  "Notifications under …" or "End Notes", at the grid, or at the end of the form;
 - "Declarations" and "Objections" are text: an entry starts at a line that is a participant's
   name (a name of the grid, or a short bold line the next line repeats at its start, as the
   site prints names), its paragraphs are the lines that follow (a repeat of the name at the
@@ -18,8 +19,7 @@ Tolerant in what it finds, strict in what it accepts:
   says "territor" (both optional);
 - what does not read is `LayoutChanged`: text before the first participant that is no note (a
   line over 400 characters, or over 1,500 in all), a territorial row with a short cell or an
-  unreadable date. A section that reads as nothing is
-  never guessed at.
+  unreadable date. A section that reads as nothing is never guessed at.
 
 `statement_kinds` and `stated_dates` say what a statement's own words say it is ("Reservation:",
 "Upon signature: Declaration:") and the dates its paragraphs start with.
@@ -50,7 +50,13 @@ from scrapers.model import Sections, StatementEntry
 _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "declarations",
-        re.compile(r"^(?:declarations|reservations)(?: and (?:declarations|reservations))?$"),
+        # Also the sections of optional declarations some treaties have ("Declarations
+        # recognizing the competence of the Human Rights Committee under article 41"): they
+        # are declarations too, and their entries join the participant's.
+        re.compile(
+            r"^(?:declarations|reservations)(?: and (?:declarations|reservations|statements))?$"
+            r"|^declarations? recogni[sz]ing [^:]{5,200}$"
+        ),
     ),
     ("objections", re.compile(r"^objections$")),
     ("territorial_applications", re.compile(r"^territorial applications?$")),
@@ -60,10 +66,10 @@ _TITLES = {
     "objections": "Objections",
     "territorial_applications": "Territorial Application",
 }
-_STOP = re.compile(r"^(?:notifications?\b.{0,80}|end ?notes|notes)$")
+_STOP = re.compile(r"^(?:notifications? under\b[^:]{0,80}|end ?notes)$")
 # A text node that may be a heading (it starts with the first letter of one): a cheap scan,
 # the label is checked afterwards.
-_TEXT_NODE = re.compile(r">\s*([DdRrOoTtNnEe][^<>]{2,120})<")
+_TEXT_NODE = re.compile(r">\s*([DdRrOoTtNnEe][^<>]{2,220})<")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9]*)")
 _NOT_HEADINGS = frozenset({"a", "option", "title", "textarea", "button", "label"})
@@ -121,7 +127,7 @@ def section_spans(text: str, start: int, grid: tuple[int, int]) -> list[tuple[st
         if tag is None or tag.group(1).lower() in _NOT_HEADINGS:
             continue  # a closing tag before the text, or a link / menu item
         marks.append((tag_at, match.end() - 1, name))
-    form_end = text.lower().rfind("</form")
+    form_end = max(text.rfind("</form"), text.rfind("</FORM"))
     end_of_page = form_end if form_end > start else len(text)
     spans = []
     for i, (_, content, name) in enumerate(marks):

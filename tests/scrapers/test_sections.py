@@ -97,6 +97,34 @@ def test_a_bold_word_inside_a_statement_starts_no_entry() -> None:
     assert sections.declarations == (StatementEntry("Algeria", text),)
 
 
+def test_optional_declarations_sections_join_the_declarations() -> None:
+    # ICCPR-style pages have "Declarations recognizing the competence of the Human Rights
+    # Committee under article 41" after the objections: declarations, not objections.
+    optional = statements_section(
+        "Declarations recognizing the competence of the Human Rights Committee under article 41",
+        "(Declarations under article 41.)",
+        [("Algeria", ("The Government recognizes the competence of the Committee.",))],
+        "EndArt41",
+    )
+    html = crc_sections(territorial=None) + optional
+    sections = parse(children_sections(html))
+
+    assert sections.objections == (StatementEntry("Slovakia", CRC_SLOVAKIA),)
+    assert sections.declarations == (
+        StatementEntry("Afghanistan", CRC_AFGHANISTAN),
+        StatementEntry(
+            "Algeria", (*CRC_ALGERIA, "The Government recognizes the competence of the Committee.")
+        ),
+    )
+
+
+def test_notifications_and_end_notes_end_a_section() -> None:
+    notes = "<p><b>Notifications under article 4 (3)</b></p><p><b>Slovakia</b></p><p>Text.</p>"
+    sections = parse(children_sections(crc_sections(territorial=None) + notes))
+
+    assert sections.objections == (StatementEntry("Slovakia", CRC_SLOVAKIA),)
+
+
 def test_long_text_before_the_first_participant_is_a_layout_change() -> None:
     stray = "<p>" + "The Government of a State that is not named objects. " * 20 + "</p>"
     html = crc_sections(objections=None).replace(
