@@ -93,6 +93,78 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementEntry:
+    """One participant's entry in a section below the grid (`scrapers.sections`).
+
+    In "declarations" and "objections": the participant's paragraphs as printed (one entry per
+    participant; a name printed twice is merged). In "territorial_applications": one row of
+    the table, `date` its date of receipt and `territory` its territories cell.
+    """
+
+    participant: str
+    paragraphs: tuple[str, ...] = ()
+    footnotes: tuple[int, ...] = ()
+    date: dt.date | None = None
+    territory: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "participant": self.participant,
+            "paragraphs": list(self.paragraphs),
+        }
+        if self.footnotes:
+            data["footnotes"] = list(self.footnotes)
+        if self.date is not None:
+            data["date"] = self.date.isoformat()
+        if self.territory is not None:
+            data["territory"] = self.territory
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StatementEntry:
+        return cls(
+            participant=str(data["participant"]),
+            paragraphs=tuple(str(p) for p in data.get("paragraphs", ())),
+            footnotes=tuple(int(n) for n in data.get("footnotes", ())),
+            date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
+            territory=data.get("territory"),
+        )
+
+
+SECTION_NAMES: tuple[str, ...] = ("declarations", "objections", "territorial_applications")
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The sections below the grid. A section the page does not have is None; one it has with
+    no entry is `()`. (A `TreatyStatus` whose `sections` is None was stored before they were
+    read: nothing is known about them, which is not the same as "none".)"""
+
+    declarations: tuple[StatementEntry, ...] | None = None
+    objections: tuple[StatementEntry, ...] | None = None
+    territorial_applications: tuple[StatementEntry, ...] | None = None
+
+    def get(self, name: str) -> tuple[StatementEntry, ...] | None:
+        value: tuple[StatementEntry, ...] | None = getattr(self, name)
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            name: None if entries is None else [e.to_json() for e in entries]
+            for name in SECTION_NAMES
+            for entries in [self.get(name)]
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Sections:
+        def entries(name: str) -> tuple[StatementEntry, ...] | None:
+            value = data.get(name)
+            return None if value is None else tuple(StatementEntry.from_json(e) for e in value)
+
+        return cls(*(entries(name) for name in SECTION_NAMES))
+
+
+@dataclass(frozen=True, slots=True)
 class TreatyStatus:
     """Everything a status page says about one treaty, parsed and checked."""
 
@@ -111,6 +183,7 @@ class TreatyStatus:
     url: str
     columns: tuple[str, ...]
     participants: tuple[Participant, ...] = field(default=())
+    sections: Sections | None = None
 
     def content_hash(self) -> str:
         """Hash of the normalised facts (never the page timestamp): equal hash = nothing new."""
@@ -120,6 +193,8 @@ class TreatyStatus:
             "columns": list(self.columns),
             "participants": [p.to_json() for p in self.participants],
         }
+        if self.sections is not None and self.sections != Sections():
+            facts["sections"] = self.sections.to_json()  # absent when none: old hashes hold
         blob = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -142,6 +217,7 @@ class TreatyStatus:
             "status_as_at": self.status_as_at.isoformat() if self.status_as_at else None,
             "columns": list(self.columns),
             "participants": [p.to_json() for p in self.participants],
+            "sections": self.sections.to_json() if self.sections is not None else None,
         }
 
 

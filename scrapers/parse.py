@@ -57,6 +57,7 @@ from scrapers.pagetext import (
     same_treaty_id,
     split_number_title,
 )
+from scrapers.sections import SectionError, read_sections, section_spans
 from scrapers.urls import shorten
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ _TRAILING_FOOTNOTE = re.compile(r"(\d{4})\s+\d{1,2}$")
 _SECTIONS = ("thead", "tbody", "tfoot")
 _GRID_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _NEW_YORK = "America/New_York"
+_SECTIONS_MARK = b"\x00sections v1"
 _ZONE_OFFSETS = {"EDT": -4, "EST": -5}
 
 
@@ -130,7 +132,17 @@ def page_fingerprint(page: bytes | str) -> str | None:
         return None
     head, grid = region
     blob = _STATUS_AS_AT.sub("", text[head : grid[1]])
-    return hashlib.sha256(" ".join(blob.split()).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(" ".join(blob.split()).encode("utf-8"))
+    # The sections below the grid (declarations, objections …) are facts too. Hashed as they
+    # are (white space included: a change there only costs a parse that finds nothing new).
+    # The marker makes every fingerprint differ from those stored before sections were read, so
+    # each treaty is parsed once after the upgrade and its sections stored as the baseline (a
+    # page without sections would otherwise never store "none", and its first declaration
+    # would be taken for that baseline).
+    digest.update(_SECTIONS_MARK)
+    for name, start, end in section_spans(text, head, grid):
+        digest.update(f"\x00{name}\x00".encode() + text[start:end].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStatus:
@@ -180,6 +192,10 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
     if answered is not None:
         raise WrongTreaty(treaty_id, answered)
     columns, participants = _read_grid(grid, treaty_id)
+    try:
+        sections = read_sections(text, head_start, grid_span, (p.name for p in participants))
+    except SectionError as exc:
+        raise LayoutChanged(treaty_id, str(exc)) from exc
     eif_text = fields["eif"]
     try:
         eif_date = _eif_date(eif_text)
@@ -202,6 +218,7 @@ def parse_status_page(page: bytes | str, treaty_id: str, url: str) -> TreatyStat
         url=url,
         columns=columns,
         participants=participants,
+        sections=sections,
     )
 
 

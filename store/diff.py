@@ -14,13 +14,18 @@ Owns the meaning of a change between two observations of one status page:
   carries it, and `treaty.entry_into_force` comes on the day (`entry_into_force_due`), never
   before.
 
+- the sections below the grid (declarations, objections, territorial applications) are
+  `store.statement_diff`, after the grid's events.
+
 What a page must never do — lose an action, lose a participant, lose many rows, lose or rename a
-column — makes the comparison "quarantined": no events at all, and a reason naming the loss.
+column, lose a section or one of its entries — makes the comparison "quarantined": no events at
+all, and a reason naming the loss.
 A header whose text changed is a quarantine too: its letters may now mean other kinds.
 
 First sight is a "baseline" without events. With `announce=True` every action on the page is
 emitted as if new (a deliberate backfill); milestones, threshold and entry into force are not:
-they describe a crossing, and a first sight crosses nothing.
+they describe a crossing, and a first sight crosses nothing; nor are the sections' statements
+(a backfill announces actions, not decades of declarations).
 
 No I/O, no clock: "now" is an argument. `compare` is on the hot path (about 1 ms for 200
 participants): dict lookups, `resolve` once per changed participant, no parsing.
@@ -36,6 +41,7 @@ from typing import Any, Literal
 
 from scrapers.columns import normalise_space
 from scrapers.model import Action, Participant, TreatyStatus
+from store import statement_diff
 from store.countries import keyed_participants, participant_key, resolve
 from store.events import (
     EVENT_TYPES,
@@ -114,6 +120,8 @@ def compare(
     column_map, problem = _column_map(previous.columns, current.columns)
     if problem is None:
         problem = _rows_dropped(len(previous.participants), len(current.participants))
+    if problem is None:
+        problem = statement_diff.problem(previous.sections, current.sections)
     if problem is not None:
         return Comparison("quarantined", (), problem, now_progress)
 
@@ -133,6 +141,18 @@ def compare(
 
     builder.treaty_level(previous, rule)
     events = _running_counts(builder.sorted_events(), previous, current, rule)
+    # Declarations, objections, territorial applications: after the grid's events, with the
+    # observation's counts (they change no count).
+    events += tuple(
+        statement_diff.events(
+            previous.sections,
+            current.sections,
+            current.participants,
+            treaty=builder.treaty,
+            counts=builder.counts,
+            now=now,
+        )
+    )
     return Comparison("changed" if events else "unchanged", events, None, now_progress)
 
 

@@ -2,7 +2,7 @@
 
 This file is the contract between the diff (`store.diff`, which creates events), the store (which
 keeps `to_json()` and reads it back with `event_from_json`) and every notifier and webhook
-consumer. The seven types, by their stable `type` string:
+consumer. The types, by their stable `type` string:
 
 - `treaty.signature`        a participant signed (signature, succession to signature …)
 - `treaty.consent`          any other new action: ratification, accession, acceptance …
@@ -11,6 +11,9 @@ consumer. The seven types, by their stable `type` string:
 - `treaty.milestone`        the qualifying count crossed a milestone upward
 - `treaty.threshold_reached` the N-th qualifying instrument was deposited
 - `treaty.entry_into_force` the treaty entered into force (page date, or computed date arrived)
+- `treaty.declaration`      a participant's declaration, reservation … is new, or has new text
+- `treaty.objection`        a participant's objection is new, or has new text
+- `treaty.territorial_application` a participant applied the treaty to territories
 
 JSON fields may be added, never changed or removed. Ids are deterministic (`event_id`): the same
 observation always gives the same id, whenever it is detected, so the store can deduplicate.
@@ -255,6 +258,105 @@ class EntryIntoForceEvent(Event):
         return {"source": str(data["source"])}
 
 
+# Statement changes (`StatementEvent.change`): the participant's entry is new in its section;
+# it has new paragraphs; its new paragraphs say something was withdrawn.
+STATEMENT_CHANGES = ("new", "changed", "withdrawn")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementEvent(Event):
+    """What the three section events share: `change` (one of `STATEMENT_CHANGES`), `excerpt`
+    (the new text, at most 280 characters, cut on a word with "…") and the `dates` the new
+    paragraphs start with. `action` is None; `participant` is who made the statement."""
+
+    change: str
+    excerpt: str
+    dates: tuple[dt.date, ...] = ()
+
+    def _statement_json(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "excerpt": self.excerpt,
+            "dates": [d.isoformat() for d in self.dates],
+        }
+
+    @classmethod
+    def _statement_fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "change": str(data["change"]),
+            "excerpt": str(data["excerpt"]),
+            "dates": tuple(dt.date.fromisoformat(d) for d in data["dates"]),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclarationEvent(StatementEvent):
+    """treaty.declaration — in "Declarations and Reservations": `kinds` are what the text's own
+    labels call it ("reservation", "declaration", "interpretative_declaration" …; empty when
+    none is printed)."""
+
+    type: ClassVar[str] = "treaty.declaration"
+
+    kinds: tuple[str, ...] = ()
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {"declaration": {**self._statement_json(), "kinds": list(self.kinds)}}
+
+    @classmethod
+    def _extra_fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        part = data["declaration"]
+        return {**cls._statement_fields(part), "kinds": tuple(part["kinds"])}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObjectionEvent(StatementEvent):
+    """treaty.objection — in "Objections": `objected_to` are the participants of the table
+    that the new text names (whose reservation is objected to), when it names them."""
+
+    type: ClassVar[str] = "treaty.objection"
+
+    objected_to: tuple[ParticipantRef, ...] = ()
+
+    def _extra_json(self) -> dict[str, Any]:
+        to = [p.to_json() for p in self.objected_to]
+        return {"objection": {**self._statement_json(), "objected_to": to}}
+
+    @classmethod
+    def _extra_fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        part = data["objection"]
+        refs = tuple(ParticipantRef(p["name"], p["code"], p["flag"]) for p in part["objected_to"])
+        return {**cls._statement_fields(part), "objected_to": refs}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TerritorialApplicationEvent(StatementEvent):
+    """treaty.territorial_application — a new row of "Territorial Application": `territory`
+    as printed, `date` the date of receipt of the notification (None when not printed)."""
+
+    type: ClassVar[str] = "treaty.territorial_application"
+
+    territory: str
+    date: dt.date | None = None
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {
+            "territorial_application": {
+                **self._statement_json(),
+                "territory": self.territory,
+                "date": _iso(self.date),
+            }
+        }
+
+    @classmethod
+    def _extra_fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        part = data["territorial_application"]
+        return {
+            **cls._statement_fields(part),
+            "territory": str(part["territory"]),
+            "date": _date(part["date"]),
+        }
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     SignatureEvent.type: SignatureEvent,
     ConsentEvent.type: ConsentEvent,
@@ -263,6 +365,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
     MilestoneEvent.type: MilestoneEvent,
     ThresholdReachedEvent.type: ThresholdReachedEvent,
     EntryIntoForceEvent.type: EntryIntoForceEvent,
+    DeclarationEvent.type: DeclarationEvent,
+    ObjectionEvent.type: ObjectionEvent,
+    TerritorialApplicationEvent.type: TerritorialApplicationEvent,
 }
 
 

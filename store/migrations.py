@@ -240,3 +240,11 @@ def m005_ops_state(db: Database) -> None:
              detail TEXT
            )"""
     )
+
+
+@migrations()
+def m007_sections(db: Database) -> None:
+    """The sections below the grid of the current snapshot (JSON, `Sections.to_json()`):
+    declarations and reservations, objections, territorial applications. NULL for a snapshot
+    stored before they were read: the next check takes them as a silent baseline."""
+    db.execute("ALTER TABLE treaties ADD COLUMN sections TEXT")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from scrapers.model import Action, Participant, TreatyStatus
+from scrapers.model import Action, Participant, Sections, TreatyStatus
 from store import outbox
 from store.db import immediate
 
@@ -69,7 +69,9 @@ def load_state(db: Database, treaty_id: str, *, with_snapshot: bool = True) -> T
     if found is None:
         return TreatyState(treaty_id, None, False, {}, None, None, None, None, None)
     row = dict(zip([c[0] for c in cursor.description], found, strict=True))
-    snapshot = load_snapshot(db, treaty_id, row["status"]) if with_snapshot else None
+    snapshot = (
+        load_snapshot(db, treaty_id, row["status"], row.get("sections")) if with_snapshot else None
+    )
     return TreatyState(
         id=treaty_id,
         url=row["url"],
@@ -88,12 +90,19 @@ def load_state(db: Database, treaty_id: str, *, with_snapshot: bool = True) -> T
 
 
 def load_snapshot(
-    db: Database, treaty_id: str, status_json: str | None = None
+    db: Database,
+    treaty_id: str,
+    status_json: str | None = None,
+    sections_json: str | None = None,
 ) -> TreatyStatus | None:
-    """The current snapshot as a `TreatyStatus`, or None before the first success."""
+    """The current snapshot as a `TreatyStatus`, or None before the first success. Given the
+    row's `status`, its `sections` should be given too (None: not read yet)."""
     if status_json is None:
-        rows = list(db.table("treaties").rows_where("id = ?", [treaty_id], select="status"))
+        rows = list(
+            db.table("treaties").rows_where("id = ?", [treaty_id], select="status, sections")
+        )
         status_json = rows[0]["status"] if rows else None
+        sections_json = rows[0]["sections"] if rows else None
     if not status_json:
         return None
     participants = [
@@ -102,7 +111,10 @@ def load_snapshot(
             "treaty_id = ?", [treaty_id], order_by="position"
         )
     ]
-    return status_from_json(json.loads(status_json), participants)
+    status = status_from_json(json.loads(status_json), participants)
+    if sections_json:
+        status = dataclasses.replace(status, sections=Sections.from_json(json.loads(sections_json)))
+    return status
 
 
 def save_observation(
@@ -138,7 +150,7 @@ def save_observation(
                  last_check = ?, last_success = ?, consecutive_failures = 0, last_error = NULL,
                  quarantine_reason = NULL, quarantined = NULL, etag = ?, last_modified = ?,
                  fingerprint = ?, content_hash = ?, status = ?, projected_eif = ?,
-                 text_rule = COALESCE(?, text_rule)
+                 text_rule = COALESCE(?, text_rule), sections = ?
                WHERE id = ?""",
             [
                 status.chapter,
@@ -155,6 +167,7 @@ def save_observation(
                 json.dumps(_status_facts(status), ensure_ascii=False),
                 projected_eif.isoformat() if projected_eif else None,
                 json.dumps(text_rule) if text_rule else None,
+                _sections_json(status),
                 status.id,
             ],
         )
@@ -354,9 +367,16 @@ def _insert_check(
 
 
 def _status_facts(status: TreatyStatus) -> dict[str, Any]:
-    data = dataclasses.replace(status, participants=()).to_json()
+    data = dataclasses.replace(status, participants=(), sections=None).to_json()
     data.pop("participants")
+    data.pop("sections")  # their own column (`m007_sections`)
     return data
+
+
+def _sections_json(status: TreatyStatus) -> str | None:
+    if status.sections is None:
+        return None
+    return json.dumps(status.sections.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
 def status_from_json(data: dict[str, Any], participants: Sequence[Participant]) -> TreatyStatus:
@@ -378,6 +398,9 @@ def status_from_json(data: dict[str, Any], participants: Sequence[Participant]) 
         url=data["url"],
         columns=tuple(data["columns"]),
         participants=tuple(participants),
+        # A quarantined observation keeps its sections in its JSON; the snapshot's `status`
+        # does not (they have their own column, read by `load_snapshot`).
+        sections=Sections.from_json(data["sections"]) if data.get("sections") else None,
     )
 
 

@@ -57,6 +57,8 @@ class PageSpec:
     grid_id_suffix: str = "tblgrid"
     header_cells: Sequence[str] | None = None
     menus: bool = True
+    # The sections below the grid as HTML (`tests/untc_sections.py`); None: the default block.
+    sections_html: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -159,6 +161,14 @@ def render_page(spec: PageSpec) -> str:
         f'<div class="declaration"><p><b>{esc(name)}</b></p><p>{esc(text)}</p></div>\n'
         for name, text in spec.declarations
     )
+    sections = spec.sections_html
+    if sections is None:
+        sections = (
+            '  <div id="EndDec"><h3>Declarations and Reservations</h3>\n'
+            "  <p>(Unless otherwise indicated, the declarations and reservations were made upon "
+            "ratification, accession, acceptance, approval or succession.)</p>\n"
+            f"{declarations}  </div>\n"
+        )
     end_notes = "".join(
         f'<p class="endnote"><sup>{i}</sup> {esc(note)}</p>\n'
         for i, note in enumerate(spec.end_notes, 1)
@@ -204,10 +214,7 @@ def render_page(spec: PageSpec) -> str:
 {grid_rows}
     </table>
   </div>
-  <div id="EndDec"><h3>Declarations and Reservations</h3>
-  <p>(Unless otherwise indicated, the declarations and reservations were made upon ratification, accession, acceptance, approval or succession.)</p>
-{declarations}  </div>
-  {_decoy_table("Notifications under article 9", [("Austria", "2 Feb 2001")])}
+{sections}  {_decoy_table("Notifications under article 9", [("Austria", "2 Feb 2001")])}
   <div id="EndNotes"><h3>End Notes</h3>
 {end_notes}  </div>
 </div>

@@ -32,6 +32,7 @@ def webhooks() -> None:
     \b
     Examples:
       treatybot webhooks add https://example.org/hook --type treaty.consent --treaty XVIII-16
+      treatybot webhooks add https://example.org/hook --type treaty.objection --country QA
       treatybot webhooks list
       treatybot webhooks test wh_0123abcd…
       treatybot webhooks deliveries wh_0123abcd… --failed

@@ -21,10 +21,13 @@ from store.events import (
     ActionRef,
     ConsentEvent,
     CorrectionEvent,
+    DeclarationEvent,
     EntryIntoForceEvent,
     Event,
     MilestoneEvent,
+    ObjectionEvent,
     SignatureEvent,
+    TerritorialApplicationEvent,
     ThresholdReachedEvent,
     TreatyRef,
     WithdrawalEvent,
@@ -39,7 +42,13 @@ AnyEvent = (
     | MilestoneEvent
     | ThresholdReachedEvent
     | EntryIntoForceEvent
+    | DeclarationEvent
+    | ObjectionEvent
+    | TerritorialApplicationEvent
 )
+# The section events: statements, which move no count (no progress line under them).
+STATEMENT_EVENTS = (DeclarationEvent, ObjectionEvent, TerritorialApplicationEvent)
+_TERRITORY_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +105,8 @@ def render_html(event: Event, *, today: dt.date | None = None) -> str:
 def progress_after(event: AnyEvent) -> str | None:
     """The progress line worth adding under this event's sentence (None when the sentence
     already says it: thresholds, entry into force, a milestone that is the current count)."""
-    if isinstance(event, ThresholdReachedEvent | EntryIntoForceEvent):
-        return None
+    if isinstance(event, (ThresholdReachedEvent, EntryIntoForceEvent, *STATEMENT_EVENTS)):
+        return None  # a statement changes no count
     if isinstance(event, MilestoneEvent) and event.counts.qualifying == event.reached:
         return None
     return progress_text(event.counts)
@@ -125,6 +134,12 @@ def sentence(
             return _threshold(event, m, the, day)
         case EntryIntoForceEvent():
             return _in_force(event, m, the, day)
+        case DeclarationEvent():
+            return _declaration(event, m, the)
+        case ObjectionEvent():
+            return _objection(event, m, the)
+        case TerritorialApplicationEvent():
+            return _territorial(event, m, the)
         case _:
             assert_never(event)
 
@@ -216,6 +231,66 @@ def _in_force(event: EntryIntoForceEvent, m: Markup, the: str | None, today: dt.
     if the is None:
         return m.text(_capital(alone))
     return f"{_capital(the)} {m.text(state)}"
+
+
+def _declaration(event: DeclarationEvent, m: Markup, the: str | None) -> str:
+    to = f" {m.text('to')} {the}" if the else ""
+    quoted = _quoted(event.excerpt, m)
+    if event.change == "new":
+        return f"{_who(event, m)} {m.text('made ' + _kinds(event.kinds))}{to}: {quoted}"
+    said = "record a withdrawal" if event.change == "withdrawn" else "have new text"
+    head = f"{_whose(event, m)} {m.text('declarations and reservations')}{to}"
+    return f"{head} {m.text(said)}: {quoted}"
+
+
+def _objection(event: ObjectionEvent, m: Markup, the: str | None) -> str:
+    to = f" {m.text('to')} {the}" if the else ""
+    quoted = _quoted(event.excerpt, m)
+    if event.change == "withdrawn":
+        said = m.text("record a withdrawal")
+        return f"{_whose(event, m)} {m.text('objections')}{to} {said}: {quoted}"
+    further = "a further objection" if event.change == "changed" else "an objection"
+    if not event.objected_to:
+        return f"{_who(event, m)} {m.text('made ' + further)}{to}: {quoted}"
+    whom = " and ".join(_possessive(p.name, m) for p in event.objected_to)
+    said = f"{m.text('made ' + further + ' to')} {whom} {m.text('reservation')}"
+    return f"{_who(event, m)} {said}{to}: {quoted}"
+
+
+def _territorial(event: TerritorialApplicationEvent, m: Markup, the: str | None) -> str:
+    what = f" {the}" if the else " it"
+    places = m.text(_clip(event.territory, _TERRITORY_CHARS))
+    when = f" {m.text(f'(notified on {human_date(event.date)})')}" if event.date else ""
+    return f"{_who(event, m)} {m.text('applied')}{what} {m.text('to')} {places}{when}"
+
+
+def _kinds(kinds: tuple[str, ...]) -> str:
+    """`("reservation", "declaration")` → `a reservation and a declaration`; none → a
+    declaration or reservation (the section's own name for what it holds)."""
+    if not kinds:
+        return "a declaration or reservation"
+    words = [noun(k) for k in kinds]
+    with_article = [("an " if w[0] in "aeiou" else "a ") + w for w in words]
+    return (
+        ", ".join(with_article[:-1]) + " and " + with_article[-1]
+        if len(words) > 1
+        else (with_article[0])
+    )
+
+
+def _quoted(excerpt: str, m: Markup) -> str:
+    return m.text(f"“{excerpt}”") if excerpt else m.text("(no text)")
+
+
+def _possessive(name: str, m: Markup) -> str:
+    return m.bold(name) + ("'" if name.endswith("s") else "'s")
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;") + "…"
 
 
 def _the(ref: TreatyRef, m: Markup) -> str:

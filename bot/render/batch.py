@@ -1,5 +1,6 @@
 """Several events of one check → one digest: per treaty a header, one line per event and the
-progress once; as Telegram HTML messages (each within 4,096 UTF-16 units) or console text.
+progress once (not under statements alone: they move no count); as Telegram HTML messages
+(each within 4,096 UTF-16 units) or console text.
 
 Pure: no I/O, no clock ("today" is an argument, by default each event's detection day).
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.render.alerts import HTML, PLAIN, Markup, known_event, sentence
+from bot.render.alerts import HTML, PLAIN, STATEMENT_EVENTS, Markup, known_event, sentence
 from bot.render.fit import MAX_MESSAGE_UTF16, split_html
 from bot.render.words import progress_text
 from store.events import Event
@@ -50,5 +51,6 @@ def _group_lines(group: list[Event], m: Markup, today: dt.date | None) -> list[s
     lines.extend(
         indent + sentence(known_event(event), m, today=today, with_treaty=False) for event in group
     )
-    lines.append(indent + m.italic(progress_text(group[-1].counts)))
+    if not all(isinstance(event, STATEMENT_EVENTS) for event in group):
+        lines.append(indent + m.italic(progress_text(group[-1].counts)))  # statements move none
     return lines

@@ -39,7 +39,27 @@ def status_table(status: TreatyStatus) -> str:
         rows.append(cells)
     lines.extend(table(headers, rows))
     lines.append(f"\n{len(status.participants)} participants")
+    lines.extend(_sections(status))
     return "\n".join(lines)
+
+
+def _sections(status: TreatyStatus) -> list[str]:
+    """One line per section below the grid that the page has: its participants."""
+    if status.sections is None:
+        return []
+    out = []
+    for title, entries in (
+        ("declarations and reservations", status.sections.declarations),
+        ("objections", status.sections.objections),
+        ("territorial application", status.sections.territorial_applications),
+    ):
+        if entries is not None:
+            names = list(dict.fromkeys(e.participant for e in entries))
+            shown = ", ".join(names[:8]) + (
+                f" (and {len(names) - 8} more)" if len(names) > 8 else ""
+            )
+            out.append(f"{title}: {len(entries)} — {shown}" if entries else f"{title}: none")
+    return out
 
 
 def short_header(header: str) -> str:

@@ -24,6 +24,9 @@ SHORT_TYPES: dict[str, str] = {
     "milestone": "treaty.milestone",
     "threshold_reached": "treaty.threshold_reached",
     "entry_into_force": "treaty.entry_into_force",
+    "declaration": "treaty.declaration",
+    "objection": "treaty.objection",
+    "territorial_application": "treaty.territorial_application",
 }
 _TYPE_ALIASES = {
     "threshold": "threshold_reached",
@@ -32,6 +35,11 @@ _TYPE_ALIASES = {
     "in_force": "entry_into_force",
     "ratification": "consent",
     "ratifications": "consent",
+    "reservation": "declaration",
+    "reservations": "declaration",
+    "territorial": "territorial_application",
+    "territory": "territorial_application",
+    "territories": "territorial_application",
 }
 CYBERCRIME = "XVIII-16"
 MAX_CALLBACK_BYTES = 64

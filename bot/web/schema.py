@@ -62,6 +62,28 @@ _EXTRA: dict[str, dict[str, Any]] = {
     },
     "treaty.threshold_reached": {"nth_deposit_date": _NULLABLE_DATE},
     "treaty.entry_into_force": {"source": {"enum": ["page", "computed"]}},
+    **{
+        f"treaty.{name}": {
+            name: {
+                "type": "object",
+                "properties": {
+                    "change": {"enum": ["new", "changed", "withdrawn"]},
+                    "excerpt": {"type": "string", "maxLength": 280},
+                    "dates": {"type": "array", "items": _DATE},
+                    **extra,
+                },
+                "required": ["change", "excerpt", "dates", *extra],
+            }
+        }
+        for name, extra in (
+            ("declaration", {"kinds": {"type": "array", "items": {"type": "string"}}}),
+            ("objection", {"objected_to": {"type": "array", "items": _ref("ParticipantRef")}}),
+            (
+                "territorial_application",
+                {"territory": {"type": "string"}, "date": _NULLABLE_DATE},
+            ),
+        )
+    },
 }
 
 

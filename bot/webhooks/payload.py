@@ -122,6 +122,38 @@ class MilestoneModel(_Model):
     of: int | None
 
 
+class StatementModel(_Model):
+    """What the section events share: how the statement changed and its new text."""
+
+    change: Literal["new", "changed", "withdrawn"] = Field(
+        description="new: the participant's first entry in the section; changed: new paragraphs; "
+        "withdrawn: new paragraphs that say something was withdrawn"
+    )
+    excerpt: str = Field(
+        max_length=280, description="The new text, at most 280 characters, cut on a word with …"
+    )
+    dates: list[str] = Field(description="Dates the new paragraphs start with (YYYY-MM-DD)")
+
+
+class DeclarationModel(StatementModel):
+    kinds: list[str] = Field(
+        description="What the text's own labels call it: reservation, declaration, "
+        "interpretative_declaration, understanding …; empty when none is printed"
+    )
+
+
+class ObjectionModel(StatementModel):
+    objected_to: list[ParticipantModel] = Field(
+        description="Participants of the table the new text names (whose reservation is "
+        "objected to); empty when it names none"
+    )
+
+
+class TerritorialApplicationModel(StatementModel):
+    territory: str = Field(description="The territories as the page prints them")
+    date: str | None = Field(pattern=_DATE, description="Date of receipt of the notification")
+
+
 class EventData(_Model):
     """The event object of `treatybot events --json`, plus `schema_version`."""
 
@@ -170,6 +202,21 @@ class EntryIntoForceData(EventData):
     source: Literal["page", "computed"]
 
 
+class DeclarationData(EventData):
+    type: Literal["treaty.declaration"]
+    declaration: DeclarationModel
+
+
+class ObjectionData(EventData):
+    type: Literal["treaty.objection"]
+    objection: ObjectionModel
+
+
+class TerritorialApplicationData(EventData):
+    type: Literal["treaty.territorial_application"]
+    territorial_application: TerritorialApplicationModel
+
+
 class PingData(_Model):
     id: str = Field(pattern=r"^evt_test_[0-9a-f]{24}$")
     type: Literal["webhook.test"]
@@ -186,6 +233,9 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     "treaty.milestone": MilestoneData,
     "treaty.threshold_reached": ThresholdReachedData,
     "treaty.entry_into_force": EntryIntoForceData,
+    "treaty.declaration": DeclarationData,
+    "treaty.objection": ObjectionData,
+    "treaty.territorial_application": TerritorialApplicationData,
     TEST_TYPE: PingData,
 }
 assert set(DATA_MODELS) == {*EVENT_TYPES, TEST_TYPE}, "every event type needs a payload model"

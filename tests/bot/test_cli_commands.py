@@ -133,6 +133,22 @@ def test_parse_guesses_the_treaty_id_from_the_page(tmp_path: Path) -> None:
     assert json.loads(out)["id"] == "IV-11"
 
 
+def test_parse_shows_the_sections_below_the_grid(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out = invoke(config, "parse", str(PAGES / "iv-11-crc-sections.html"))
+    code_json, out_json = invoke(config, "parse", str(PAGES / "iv-11-crc-sections.html"), "--json")
+
+    assert (code, code_json) == (0, 0)
+    assert out.splitlines()[-3:] == [
+        "declarations and reservations: 2 — Afghanistan, Algeria",
+        "objections: 1 — Slovakia",
+        "territorial application: 1 — United Kingdom of Great Britain and Northern Ireland",
+    ]
+    sections = json.loads(out_json)["sections"]
+    assert sections["objections"][0]["participant"] == "Slovakia"
+    assert sections["territorial_applications"][0]["date"] == "1994-09-07"
+
+
 def test_treaties_in_the_config_count_as_tracked_and_cannot_be_untracked_from_the_cli(
     tmp_path: Path,
 ) -> None:

@@ -190,6 +190,13 @@ EXTRA_FIELDS: dict[str, Any] = {
     "of": 40,
     "nth_deposit_date": dt.date(2026, 4, 12),
     "source": "page",
+    "change": "new",
+    "excerpt": "Reservation: the Government <reserves> the right…",
+    "dates": (),
+    "kinds": ("reservation",),
+    "objected_to": (),
+    "territory": "Bermuda & Anguilla",
+    "date": dt.date(1994, 9, 7),
 }
 
 

@@ -25,6 +25,7 @@ TABLES = FIXTURES / "untc" / "status-2015"
 GOOD_PAGES = {
     "xviii-16-2025-11.html": "XVIII-16",
     "iv-11-crc-large.html": "IV-11",
+    "iv-11-crc-sections.html": "IV-11",
     "xxvii-7-a-kyoto-withdrawn.html": "XXVII-7-a",
     "xxvii-7-d-paris-bracketed-date.html": "XXVII-7-d",
     "xviii-5-old-prefix.html": "XVIII-5",

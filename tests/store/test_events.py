@@ -141,9 +141,12 @@ def test_catalogue_is_closed_explicit_and_self_describing() -> None:
     assert sorted(EVENT_TYPES) == [
         "treaty.consent",
         "treaty.correction",
+        "treaty.declaration",
         "treaty.entry_into_force",
         "treaty.milestone",
+        "treaty.objection",
         "treaty.signature",
+        "treaty.territorial_application",
         "treaty.threshold_reached",
         "treaty.withdrawal",
     ]

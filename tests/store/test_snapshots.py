@@ -20,6 +20,7 @@ NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
     ("page", "treaty_id"),
     [
         ("iv-11-crc-large.html", "IV-11"),
+        ("iv-11-crc-sections.html", "IV-11"),
         ("i-2-special-table.html", "I-2"),
         ("xxvii-7-a-kyoto-withdrawn.html", "XXVII-7-a"),
     ],
@@ -48,4 +49,20 @@ def test_a_name_listed_twice_is_stored_twice_and_reads_back_identically(tmp_path
         last_modified=None, qualifying=0,
     )  # fmt: skip
     assert snapshots.load_snapshot(db, "XVIII-16") == doubled
+    db.close()
+
+
+def test_a_snapshot_stored_before_sections_were_read_loads_with_sections_unknown(
+    tmp_path: Path,
+) -> None:
+    status = parse_status_page((PAGES / "iv-11-crc-sections.html").read_bytes(), "IV-11", "u")
+    db = connect(tmp_path / "old.db")
+    upgrade(db)
+    snapshots.save_observation(
+        db, status, [], outcome="baseline", now=NOW, fingerprint=None, etag=None,
+        last_modified=None, qualifying=0,
+    )  # fmt: skip
+    db.execute("UPDATE treaties SET sections = NULL")  # as m007 leaves an older snapshot
+
+    assert snapshots.load_snapshot(db, "IV-11") == dataclasses.replace(status, sections=None)
     db.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.delivery.router import route
+from store.events import Counts, DeclarationEvent, ObjectionEvent, ParticipantRef, event_id
 from store.targets import TargetRoute
-from tests.bot.delivery.events import ATT, consent
+from tests.bot.delivery.events import ATT, NOW, consent
 
 FRANCE = consent("France", "FR")
 EU = consent("European Union", "EU")
@@ -69,4 +70,49 @@ def test_deliveries_follow_event_order_then_target_order() -> None:
         (EU.id, "telegram", "a"),
         (FRANCE.id, "telegram", "a"),
         (FRANCE.id, "telegram", "b"),
+    ]
+
+
+SLOVAKIA = ParticipantRef("Slovakia", "SK", None)
+COUNTS = Counts(140, 196, 196, 20, 0)
+SLOVAKIA_OBJECTS_TO_QATAR = ObjectionEvent(
+    id=event_id(ObjectionEvent.type, ATT.id, participant="Slovakia", extra=("qatar",)),
+    detected_at=NOW, treaty=ATT, participant=SLOVAKIA, action=None, counts=COUNTS,
+    change="new", excerpt="…", objected_to=(ParticipantRef("Qatar", "QA", None),),
+)  # fmt: skip
+ALGERIA_DECLARES = DeclarationEvent(
+    id=event_id(DeclarationEvent.type, ATT.id, participant="Algeria", extra=("text",)),
+    detected_at=NOW, treaty=ATT, participant=ParticipantRef("Algeria", "DZ", None), action=None,
+    counts=COUNTS, change="new", excerpt="…", kinds=("declaration",),
+)  # fmt: skip
+
+
+def test_a_chat_following_a_country_gets_its_declarations() -> None:
+    target = chat("8", countries=frozenset({"DZ"}))
+
+    assert route([ALGERIA_DECLARES, GHANA_ATT], [target]) == [
+        (ALGERIA_DECLARES.id, "telegram", "8")
+    ]
+
+
+def test_an_objection_reaches_followers_of_the_objector_and_of_the_country_objected_to() -> None:
+    qatar, slovakia, other = (
+        chat("9", countries=frozenset({"QA"})),
+        chat("10", countries=frozenset({"SK"})),
+        chat("11", countries=frozenset({"DZ"})),
+    )
+    hook = TargetRoute("webhook", "wh", "filter", countries=frozenset({"QA"}))
+
+    assert route([SLOVAKIA_OBJECTS_TO_QATAR], [qatar, slovakia, other, hook]) == [
+        (SLOVAKIA_OBJECTS_TO_QATAR.id, "telegram", "9"),
+        (SLOVAKIA_OBJECTS_TO_QATAR.id, "telegram", "10"),
+        (SLOVAKIA_OBJECTS_TO_QATAR.id, "webhook", "wh"),
+    ]
+
+
+def test_a_webhook_filtered_to_objections_gets_only_them() -> None:
+    hook = TargetRoute("webhook", "wh", "filter", types=frozenset({"treaty.objection"}))
+
+    assert route([ALGERIA_DECLARES, SLOVAKIA_OBJECTS_TO_QATAR, FRANCE], [hook]) == [
+        (SLOVAKIA_OBJECTS_TO_QATAR.id, "webhook", "wh")
     ]

@@ -28,6 +28,9 @@ ROWS = [
         ),
         (["milestones", "Withdrawal"], {"treaty.milestone", "treaty.withdrawal"}),
         (["ratifications"], {"treaty.consent"}),
+        (["declarations", "objection"], {"treaty.declaration", "treaty.objection"}),
+        (["territorial_applications"], {"treaty.territorial_application"}),
+        (["reservations", "territorial"], {"treaty.declaration", "treaty.territorial_application"}),
     ],
 )
 def test_only_accepts_short_names_plurals_and_aliases(words: list[str], expected: set[str]) -> None:

@@ -10,6 +10,7 @@ the Arms Trade Treaty (XXVI-8) with one event of every type plus 110 consents st
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import AsyncIterator
@@ -31,11 +32,14 @@ from store.events import (
     ActionRef,
     CorrectionEvent,
     Counts,
+    DeclarationEvent,
     EntryIntoForceEvent,
     Event,
     MilestoneEvent,
+    ObjectionEvent,
     ParticipantRef,
     SignatureEvent,
+    TerritorialApplicationEvent,
     ThresholdReachedEvent,
     WithdrawalEvent,
     event_id,
@@ -80,11 +84,25 @@ def att_events() -> list[Event]:
         _att_event(MilestoneEvent, None, 4, reached=100, of=None),
         _att_event(ThresholdReachedEvent, None, 5, nth_deposit_date=dt.date(2014, 9, 25)),
         _att_event(EntryIntoForceEvent, None, 6, source="page"),
+        *statement_events(),
     ]
     bulk = [consent(f"Participant {i}", None, treaty=ATT, day=3) for i in range(ATT_BULK)]
     # A control character a hostile page could carry: the feed must stay valid XML.
     hostile = consent("Evil\x1bLand", None, treaty=ATT, day=2)
     return [*one_of_each, *bulk, hostile]
+
+
+def statement_events() -> list[Event]:
+    """One section event of each type (action None: a statement is no treaty action)."""
+    made = [
+        _att_event(DeclarationEvent, "Iceland", 7, "IS", change="new", excerpt="Declaration: …",
+                   kinds=("declaration",)),
+        _att_event(ObjectionEvent, "Fiji", 8, "FJ", change="new", excerpt="objects to …",
+                   objected_to=(ParticipantRef("Venezuela", "VE", None),)),
+        _att_event(TerritorialApplicationEvent, "Tonga", 9, "TO", change="new",
+                   excerpt="Svalbard", territory="Svalbard", date=dt.date(2014, 6, 12)),
+    ]  # fmt: skip
+    return [dataclasses.replace(e, action=None) for e in made]
 
 
 def _store_att(db: Database) -> None:

@@ -10,7 +10,7 @@ from yarl import URL
 from tests.bot.web.conftest import ATT_BULK, FIRST_RATIFIERS, LATER_RATIFIERS, Web
 
 CYBER_EVENTS = len(FIRST_RATIFIERS) + len(LATER_RATIFIERS)
-ATT_EVENTS = 7 + ATT_BULK
+ATT_EVENTS = 10 + ATT_BULK  # one of each type but consent (9), the hostile name, the bulk
 ALL_EVENTS = CYBER_EVENTS + ATT_EVENTS
 
 

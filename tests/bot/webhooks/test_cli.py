@@ -97,6 +97,20 @@ def test_add_json_and_filters_by_any_country_name(config: Path) -> None:
     )
 
 
+def test_add_accepts_the_statement_types(config: Path) -> None:
+    code, out = cli(
+        config, "webhooks", "add", "http://127.0.0.1:8/hook", "--json",
+        "--type", "treaty.objection", "--type", "treaty.declaration",
+        "--type", "treaty.territorial_application",
+    )  # fmt: skip
+    assert code == 0, out
+    assert sorted(one(out)["types"]) == [
+        "treaty.declaration",
+        "treaty.objection",
+        "treaty.territorial_application",
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
