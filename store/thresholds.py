@@ -24,18 +24,28 @@ from the deposit date; a day missing in the target month becomes that month's la
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapers.columns import normalise_space
 from scrapers.model import KNOWN_KINDS, Participant
 from store.countries import participant_key
+from store.laterparties import (
+    PartyRule,
+    add_months,
+    first_of_next_month,
+    party_rule_from_text,
+    without_party_clauses,
+)
+from store.overrides import NO_OVERRIDES as NO_OVERRIDES
+from store.overrides import RuleOverrides as RuleOverrides
+from store.overrides import parse_fraction
+from store.weights import WeightedThreshold, WeightProgress, weight_progress, weighted_from_text
 
 # Counted when the text names no kinds ("when thirty States have become parties").
 DEFAULT_COUNTED: frozenset[str] = frozenset({"ratification", "acceptance", "approval", "accession"})
@@ -67,6 +77,27 @@ _DELAY = re.compile(
 )
 _ON_DEPOSIT = re.compile(r"\bon the (?:date|day) of (?:the )?deposit\b", re.IGNORECASE)
 _MONTH_START = re.compile(r"\bfirst day of the (?:calendar )?month\b", re.IGNORECASE)
+# "the first day of the month after the sixtieth day following the deposit" (Rome Statute).
+_MONTH_AFTER_DAYS = re.compile(
+    rf"\bfirst day of the (?:calendar )?month (?:after|following) (?:the expiration of )?"
+    rf"(?:a period of )?(?:the )?(?P<n>{_NUMBER})(?:\s+day\b|\s+days?\b)",
+    re.IGNORECASE,
+)
+# "on 1 January 2019, provided that at least twenty instruments … have been deposited"
+_FIXED_DATE = re.compile(
+    r"\bon (?P<date>\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{4}),? provided (?:that )?",
+    re.IGNORECASE,
+)
+# "at least two thirds of the Parties to the Protocol" (an amendment's share of its parent).
+_FRACTIONS = {"half": (1, 2), "two thirds": (2, 3), "two-thirds": (2, 3)}
+_FRACTIONS |= {"three fourths": (3, 4), "three-fourths": (3, 4), "three quarters": (3, 4)}
+_FRACTIONS |= {"seven eighths": (7, 8), "seven-eighths": (7, 8)}
+_FRACTION_OF_PARTIES = re.compile(
+    r"\b(?P<f>" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\s+of\s+the\s+"
+    r"(?:States\s+)?Parties\b",
+    re.IGNORECASE,
+)
 _KIND_LIST = re.compile(r"\binstruments? of (?P<list>[^.;:]*)", re.IGNORECASE)
 _LIST_END = re.compile(r"\b(?:with|has|have|by|deposited|shall|in accordance|for)\b", re.I)
 # Kinds of the one vocabulary (`scrapers.model.KNOWN_KINDS`) that an entry-into-force clause can
@@ -98,6 +129,13 @@ class EifRule:
 
     `not_counted` holds participant names, compared by `name_key` (rename-aware).
     `source` is "text", "config", "text+config" or "default" (nothing recognised in the text).
+    `month_start`: the date is the first day of the month after the delay (Rome Statute).
+    `party`: the later-parties clause (`store.laterparties`), None when unknown.
+    `weighted`: a second condition, "and W % of a weight table" (Paris Agreement 21(1)).
+    `fixed_date`: "on 1 January 2019, provided that N instruments have been deposited by then,
+    otherwise on the delay's day after the N-th" (Kigali Amendment IV(1)).
+    `fraction`: the threshold is this share of the `parent` treaty's `parent_parties` (an
+    amendment); `threshold` is None until the parent's count is known.
     """
 
     threshold: int | None
@@ -109,6 +147,13 @@ class EifRule:
     milestones: tuple[int, ...]
     source: str
     reason: str | None = None
+    month_start: bool = False
+    party: PartyRule | None = None
+    weighted: WeightedThreshold | None = None
+    fixed_date: dt.date | None = None
+    fraction: tuple[int, int] | None = None
+    parent: str | None = None
+    parent_parties: int | None = None
 
     @property
     def known(self) -> bool:
@@ -116,7 +161,7 @@ class EifRule:
 
     def text_parts(self) -> dict[str, Any]:
         """The parts read from the text, as stored JSON (`rule_from_parts` reads it back)."""
-        return {
+        parts: dict[str, Any] = {
             "threshold": self.threshold,
             "delay_days": self.delay_days,
             "delay_months": self.delay_months,
@@ -124,19 +169,39 @@ class EifRule:
             "not_counted": sorted(self.not_counted),
             "excludes_regional_orgs": self.excludes_regional_orgs,
         }
+        if self.month_start:
+            parts["month_start"] = True
+        if self.party is not None:
+            parts["party"] = self.party.to_json()
+        if self.weighted is not None:
+            parts["weighted"] = {"table": self.weighted.table, "percent": self.weighted.percent}
+        if self.fixed_date is not None:
+            parts["fixed_date"] = self.fixed_date.isoformat()
+        if self.fraction is not None:
+            parts["fraction"] = list(self.fraction)
+        return parts
 
 
 def rule_from_parts(data: Mapping[str, Any]) -> EifRule | None:
     """A remembered text rule back from `EifRule.text_parts` JSON; None if it is unusable."""
     try:
-        threshold = int(data["threshold"])
+        threshold = None if data.get("threshold") is None else int(data["threshold"])
         delay_days = None if data.get("delay_days") is None else int(data["delay_days"])
         delay_months = None if data.get("delay_months") is None else int(data["delay_months"])
         kinds = frozenset(str(k) for k in data.get("counted_kinds") or ()) or DEFAULT_COUNTED
         not_counted = frozenset(str(n) for n in data.get("not_counted") or ())
-    except (KeyError, TypeError, ValueError):
+        weighted_data = data.get("weighted")
+        weighted = (
+            WeightedThreshold(str(weighted_data["table"]), float(weighted_data["percent"]))
+            if weighted_data
+            else None
+        )
+        fixed = dt.date.fromisoformat(data["fixed_date"]) if data.get("fixed_date") else None
+        fraction_data = data.get("fraction")
+        fraction = (int(fraction_data[0]), int(fraction_data[1])) if fraction_data else None
+    except (KeyError, TypeError, ValueError, IndexError):
         return None
-    if threshold < 1:
+    if (threshold is None and fraction is None) or (threshold is not None and threshold < 1):
         return None
     return EifRule(
         threshold=threshold,
@@ -145,14 +210,23 @@ def rule_from_parts(data: Mapping[str, Any]) -> EifRule | None:
         counted_kinds=kinds,
         not_counted=not_counted,
         excludes_regional_orgs=bool(data.get("excludes_regional_orgs")),
-        milestones=default_milestones(threshold),
+        milestones=default_milestones(threshold) if threshold else (),
         source="remembered",
+        month_start=bool(data.get("month_start")),
+        party=PartyRule.from_json(data.get("party")),
+        weighted=weighted,
+        fixed_date=fixed,
+        fraction=fraction,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a treaty is from entry into force, computed from one participants table."""
+    """How far a treaty is from entry into force, computed from one participants table.
+
+    `nth_date` is the day the threshold was met: the N-th deposit, or for a dual threshold the
+    later of the N-th deposit and the day the weight reached its share (`weight.reached_on`).
+    """
 
     qualifying: int
     threshold: int | None
@@ -160,6 +234,13 @@ class Progress:
     nth_date: dt.date | None
     eif_date: dt.date | None
     reason: str | None = None
+    weight: WeightProgress | None = None
+    count_met_on: dt.date | None = None
+
+    @property
+    def met(self) -> bool:
+        """Every condition holds (the count, and the weight when there is one)."""
+        return self.nth_date is not None
 
     def in_force_on(self, today: dt.date) -> bool:
         """True once the computed entry-into-force date has arrived (False if none is known)."""
@@ -196,21 +277,36 @@ def default_milestones(threshold: int) -> tuple[int, ...]:
 
 
 def rule_from_text(text: str) -> EifRule:
-    """Read threshold, delay, counted kinds and the regional-organisation clause from the text."""
+    """Read threshold, delay, counted kinds, the regional-organisation clause, the later-parties
+    clause, a weighted part, a fixed date and an amendment's share of its parent's parties."""
     text = normalise_space(text)
+    general = without_party_clauses(text) or text
     reason: str | None = None
-    threshold_match = _THRESHOLD.search(text)
+    threshold_match = _THRESHOLD.search(general)
     threshold = number_from_words(threshold_match.group("n")) if threshold_match else None
     threshold = threshold if threshold and threshold > 0 else None
-    if _WEIGHTED.search(text):
+    fraction_match = _FRACTION_OF_PARTIES.search(general)
+    fraction = _FRACTIONS[fraction_match.group("f").lower()] if fraction_match else None
+    weighted: WeightedThreshold | None = None
+    if _WEIGHTED.search(general):
+        weighted, reason = weighted_from_text(general)
+        if weighted is None:
+            threshold = None
+    if fraction is not None:
         threshold = None
-        reason = "weighted threshold ('per cent' of a total, e.g. of emissions): not computable"
-    elif threshold is None:
+        reason = "a share of the parent treaty's parties: set parent (watched) or parent_parties"
+    elif threshold is None and reason is None:
         reason = "no instrument count found in the entry-into-force text"
-    delay_days, delay_months = _delay(text)
+    delay_days, delay_months, month_start = read_delay(general)
+    fixed = _FIXED_DATE.search(general)
     regional = bool(_REGIONAL.search(text) and _NOT_ADDITIONAL.search(text))
-    kinds = _counted_kinds(text[threshold_match.start() :] if threshold_match else text)
-    recognised = threshold_match is not None or delay_days is not None or delay_months is not None
+    kinds = _counted_kinds(general[threshold_match.start() :] if threshold_match else general)
+    recognised = (
+        threshold_match is not None
+        or fraction is not None
+        or delay_days is not None
+        or delay_months is not None
+    )
     return EifRule(
         threshold=threshold,
         delay_days=delay_days,
@@ -221,162 +317,101 @@ def rule_from_text(text: str) -> EifRule:
         milestones=default_milestones(threshold) if threshold else (),
         source="text" if recognised else "default",
         reason=reason,
+        month_start=month_start,
+        party=party_rule_from_text(text, read_delay),
+        weighted=weighted,
+        fixed_date=_date_words(fixed.group("date")) if fixed else None,
+        fraction=fraction,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class RuleOverrides:
-    """Parts of an entry-into-force rule given by a maintainer (`track` options, `[[treaties]]`
-    in config), each replacing the text's part when set. The one place that lists the keys:
-    config, the CLI, the store's JSON and `resolve_rule` all go through this class.
-
-    `validate` enforces the bounds every entry point shares (a delay of 999,999,999 days or an
-    empty list of counted kinds must stop at the edge, not crash a sweep later).
-    """
-
-    threshold: int | None = None
-    delay_days: int | None = None
-    delay_months: int | None = None
-    counted_kinds: frozenset[str] | None = None
-    not_counted: frozenset[str] | None = None
-    milestones: tuple[int, ...] | None = None
-
-    MAX_THRESHOLD: ClassVar[int] = 10_000
-    MAX_DELAY_DAYS: ClassVar[int] = 3_650
-    MAX_DELAY_MONTHS: ClassVar[int] = 120
-
-    @classmethod
-    def keys(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    def is_empty(self) -> bool:
-        return all(getattr(self, key) is None for key in self.keys())
-
-    def over(self, base: RuleOverrides) -> RuleOverrides:
-        """These overrides laid over `base`: each part set here wins; a delay set here (in days
-        or months) replaces both of base's delay parts."""
-        parts = {key: getattr(base, key) for key in self.keys()}
-        if self.delay_days is not None or self.delay_months is not None:
-            parts["delay_days"] = parts["delay_months"] = None
-        parts.update({k: getattr(self, k) for k in self.keys() if getattr(self, k) is not None})
-        return RuleOverrides(**parts)
-
-    def validate(self, known_kinds: Iterable[str] | None = None) -> RuleOverrides:
-        """Raise ValueError naming the first bad part; return self when all are usable."""
-        bounds = (
-            ("threshold", self.threshold, 1, self.MAX_THRESHOLD),
-            ("delay_days", self.delay_days, 0, self.MAX_DELAY_DAYS),
-            ("delay_months", self.delay_months, 0, self.MAX_DELAY_MONTHS),
-        )
-        for name, value, low, high in bounds:
-            if value is not None and not low <= value <= high:
-                raise ValueError(f"{name} must be between {low} and {high:,}, not {value:,}")
-        if self.delay_days is not None and self.delay_months is not None:
-            raise ValueError("give delay_days or delay_months, not both")
-        if self.counted_kinds is not None:
-            if not self.counted_kinds:
-                raise ValueError("counted_kinds cannot be empty")
-            vocabulary = set(known_kinds) if known_kinds is not None else None
-            unknown = sorted(self.counted_kinds - vocabulary) if vocabulary else []
-            if unknown:
-                raise ValueError(
-                    f"unknown action kind(s) {', '.join(unknown)}; expected some of: "
-                    + ", ".join(sorted(vocabulary or ()))
-                )
-        if self.not_counted is not None and not all(n.strip() for n in self.not_counted):
-            raise ValueError("not_counted names cannot be empty")
-        if self.milestones is not None:
-            if any(m < 1 for m in self.milestones):
-                raise ValueError("milestones must be 1 or more")
-            if self.threshold is not None and any(m >= self.threshold for m in self.milestones):
-                raise ValueError(f"milestones must be below the threshold ({self.threshold})")
-        return self
-
-    def to_json(self) -> dict[str, Any]:
-        """Only the parts that are set; sets as sorted lists."""
-        out: dict[str, Any] = {}
-        for key in self.keys():
-            value = getattr(self, key)
-            if isinstance(value, frozenset):
-                out[key] = sorted(value)
-            elif isinstance(value, tuple):
-                out[key] = list(value)
-            elif value is not None:
-                out[key] = value
-        return out
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> RuleOverrides:
-        """The stored form back (unknown keys are ignored: older rows may hold fewer)."""
-        data = data or {}
-
-        def ints(key: str) -> int | None:
-            value = data.get(key)
-            return int(value) if value is not None else None
-
-        def names(key: str) -> frozenset[str] | None:
-            value = data.get(key)
-            return frozenset(str(v) for v in value) if value is not None else None
-
-        milestones = data.get("milestones")
-        return cls(
-            threshold=ints("threshold"),
-            delay_days=ints("delay_days"),
-            delay_months=ints("delay_months"),
-            counted_kinds=names("counted_kinds"),
-            not_counted=names("not_counted"),
-            milestones=tuple(sorted({int(m) for m in milestones})) if milestones else None,
-        )
-
-
-NO_OVERRIDES = RuleOverrides()
 
 
 def resolve_rule(
     text: str,
     overrides: RuleOverrides = NO_OVERRIDES,
     remembered: Mapping[str, Any] | None = None,
+    *,
+    parent_parties: int | None = None,
 ) -> EifRule:
     """The rule from `text`, with each part set in `overrides` replacing the text's.
 
     When the text states no instrument count (the page now shows the date instead) and a rule
-    read earlier is `remembered` (`EifRule.text_parts`), that rule is the base instead.
+    read earlier is `remembered` (`EifRule.text_parts`), that rule is the base instead; its
+    later-parties clause is used too when the text no longer states one.
     A configured delay (days or months) replaces the text's delay altogether. Milestones follow
-    the final threshold unless configured. Raises ValueError for impossible values.
+    the final threshold unless configured. `parent_parties` is the party count of the parent
+    treaty (an amendment's `fraction`), read from its snapshot by the caller; the override of
+    the same name wins. Raises ValueError for impossible values.
     """
     base = rule_from_text(text)
-    if base.threshold is None and remembered:
-        base = rule_from_parts(remembered) or base
-    if overrides.is_empty():
+    if base.threshold is None and base.fraction is None and remembered:
+        old = rule_from_parts(remembered)
+        if old is not None:
+            base = dataclasses.replace(old, party=base.party or old.party)
+    if overrides.is_empty() and base.fraction is None:
         return base
     overrides.validate()
-    threshold, delay_days, delay_months = (
-        overrides.threshold,
-        overrides.delay_days,
-        overrides.delay_months,
-    )
-    kinds, not_counted, milestones = (
-        overrides.counted_kinds,
-        overrides.not_counted,
-        overrides.milestones,
-    )
+    fraction = base.fraction
+    if overrides.threshold_fraction is not None:
+        fraction = parse_fraction(overrides.threshold_fraction)
+    count = overrides.parent_parties or parent_parties
+    threshold = overrides.threshold
+    if threshold is None and fraction is not None and count:
+        threshold = math.ceil(count * fraction[0] / fraction[1])
     final_threshold = threshold if threshold is not None else base.threshold
-    own_delay = delay_days is not None or delay_months is not None
-    if milestones is not None:
-        final_milestones = tuple(sorted(set(milestones)))
+    if fraction is not None and overrides.threshold is None and not count:
+        final_threshold = None
+    own_delay = overrides.delay_days is not None or overrides.delay_months is not None
+    if overrides.milestones is not None:
+        final_milestones = tuple(sorted(set(overrides.milestones)))
     else:
         final_milestones = default_milestones(final_threshold) if final_threshold else ()
-    return EifRule(
+    kinds, not_counted = overrides.counted_kinds, overrides.not_counted
+    reason = base.reason if final_threshold is None else None
+    if final_threshold is not None and base.weighted is None and _WEIGHTED.search(text):
+        reason = None
+    configured = not overrides.is_empty()
+    return dataclasses.replace(
+        base,
         threshold=final_threshold,
-        delay_days=delay_days if own_delay else base.delay_days,
-        delay_months=delay_months if own_delay else base.delay_months,
+        delay_days=overrides.delay_days if own_delay else base.delay_days,
+        delay_months=overrides.delay_months if own_delay else base.delay_months,
+        month_start=False if own_delay else base.month_start,
         counted_kinds=kinds if kinds is not None else base.counted_kinds,
         not_counted=not_counted if not_counted is not None else base.not_counted,
-        excludes_regional_orgs=base.excludes_regional_orgs,
         milestones=final_milestones,
-        source=f"{base.source}+config" if base.source in ("text", "remembered") else "config",
-        reason=base.reason if final_threshold is None else None,
+        source=_source(base.source, configured),
+        reason=reason,
+        party=_party(base.party, overrides),
+        fraction=fraction,
+        parent=overrides.parent,
+        parent_parties=count if fraction is not None else None,
     )
+
+
+def _source(base: str, configured: bool) -> str:
+    if not configured:
+        return base
+    return f"{base}+config" if base in ("text", "remembered") else "config"
+
+
+def _party(base: PartyRule | None, overrides: RuleOverrides) -> PartyRule | None:
+    """The later-parties clause with the configured parts laid over the text's."""
+    own_delay = overrides.party_delay_days is not None or overrides.party_delay_months is not None
+    if base is None and not own_delay:
+        return None
+    days = overrides.party_delay_days if own_delay else (base.delay_days if base else None)
+    months = overrides.party_delay_months if own_delay else (base.delay_months if base else None)
+    month_start = overrides.party_month_start
+    if month_start is None:
+        month_start = base.month_start if base is not None and not own_delay else False
+    after = overrides.party_after or (base.after if base else "threshold")
+    touched = own_delay or overrides.party_month_start is not None or overrides.party_after
+    source = (
+        (base.source if base else "config")
+        if not touched
+        else ("text+config" if base else "config")
+    )
+    return PartyRule(days, months, month_start, after, source)  # type: ignore[arg-type]
 
 
 def qualifying(participants: Sequence[Participant], rule: EifRule) -> list[tuple[str, dt.date]]:
@@ -402,45 +437,65 @@ def qualifying(participants: Sequence[Participant], rule: EifRule) -> list[tuple
 
 
 def eif_date(nth_date: dt.date, rule: EifRule) -> dt.date:
-    """The day the treaty enters into force, the N-th deposit being made on `nth_date`.
+    """The day the treaty enters into force, the threshold being met on `nth_date`.
 
-    Deposit day is day 0 (see the module docstring). Raises ValueError if the rule has no delay.
+    Deposit day is day 0 (see the module docstring). A `fixed_date` rule gives that date when
+    the threshold was met by then. Raises ValueError if the rule has no delay.
     """
+    if rule.fixed_date is not None and nth_date <= rule.fixed_date:
+        return rule.fixed_date
     if rule.delay_months is not None:
-        return _add_months(nth_date, rule.delay_months)
-    if rule.delay_days is not None:
-        return nth_date + dt.timedelta(days=rule.delay_days)
-    raise ValueError("the rule gives no delay after the last deposit: no date can be computed")
+        day = add_months(nth_date, rule.delay_months)
+    elif rule.delay_days is not None:
+        day = nth_date + dt.timedelta(days=rule.delay_days)
+    else:
+        raise ValueError("the rule gives no delay after the last deposit: no date can be computed")
+    return first_of_next_month(day) if rule.month_start else day
 
 
 def progress(participants: Sequence[Participant], rule: EifRule) -> Progress:
-    """Count toward the threshold; the N-th deposit's date and the projected date once reached."""
+    """Count toward the threshold (and weigh, for a dual threshold); the day every condition
+    was met and the projected date once it is."""
     deposits = qualifying(participants, rule)
     if rule.threshold is None:
         return Progress(len(deposits), None, None, None, None, rule.reason or "threshold unknown")
     remaining = max(rule.threshold - len(deposits), 0)
-    if remaining:
-        return Progress(len(deposits), rule.threshold, remaining, None, None, rule.reason)
-    nth = deposits[rule.threshold - 1][1]
+    count_met = deposits[rule.threshold - 1][1] if not remaining else None
+    weight = weight_progress(deposits, rule.weighted) if rule.weighted is not None else None
+    if count_met is None or (weight is not None and weight.reached_on is None):
+        return Progress(
+            len(deposits), rule.threshold, remaining, None, None, rule.reason, weight, count_met
+        )
+    nth = max(count_met, weight.reached_on) if weight and weight.reached_on else count_met
     has_delay = rule.delay_days is not None or rule.delay_months is not None
-    reason = rule.reason if has_delay else rule.reason or "delay after the last deposit unknown"
-    in_force = eif_date(nth, rule) if has_delay else None
-    return Progress(len(deposits), rule.threshold, 0, nth, in_force, reason)
+    has_date = has_delay or (rule.fixed_date is not None and nth <= rule.fixed_date)
+    reason = rule.reason if has_date else rule.reason or "delay after the last deposit unknown"
+    in_force = eif_date(nth, rule) if has_date else None
+    return Progress(len(deposits), rule.threshold, 0, nth, in_force, reason, weight, count_met)
 
 
-def _delay(text: str) -> tuple[int | None, int | None]:
-    """(days, months) after the N-th deposit; (None, None) when the text's form is not modelled."""
+def read_delay(text: str) -> tuple[int | None, int | None, bool]:
+    """(days, months, month_start) after the N-th deposit; (None, None, False) when the text's
+    form is not modelled. "The first day of the month after the sixtieth day following …" is
+    (60, None, True)."""
+    month_after = _MONTH_AFTER_DAYS.search(text)
+    if month_after:
+        return number_from_words(month_after.group("n")), None, True
     if _MONTH_START.search(text):
-        return None, None  # "first day of the month following …": not a fixed delay.
+        return None, None, False  # "first day of the month following …" in another form
     match = _DELAY.search(text)
     if match:
         value = number_from_words(match.group("n"))
         if match.group("unit").lower().startswith("month"):
-            return None, value
-        return value, None
+            return None, value, False
+        return value, None, False
     if _ON_DEPOSIT.search(text):
-        return 0, None
-    return None, None
+        return 0, None, False
+    return None, None, False
+
+
+def _date_words(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d %B %Y").date()
 
 
 def _counted_kinds(text: str) -> frozenset[str]:
@@ -457,10 +512,3 @@ def _counted_kinds(text: str) -> frozenset[str]:
             kinds.add(kind)
             listed = listed.replace(words, " ")
     return frozenset(kinds)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))

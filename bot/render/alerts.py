@@ -136,7 +136,19 @@ def _deposit(event: SignatureEvent | ConsentEvent, m: Markup, the: str | None) -
         words += [m.text(preposition), the] if preposition else [the]
     if event.action is not None:
         words.append(m.text(f"on {human_date(event.action.date)}"))
-    return " ".join(words)
+    text = " ".join(words)
+    if isinstance(event, ConsentEvent) and event.party_entry_into_force_date is not None:
+        text += m.text(_party_in_force(event))
+    return text
+
+
+def _party_in_force(event: ConsentEvent) -> str:
+    """ "; it enters into force for Chile on 12 May 2027" (or "entered", once that day is past
+    when the event was seen)."""
+    day = event.party_entry_into_force_date
+    assert day is not None and event.participant is not None
+    tense = "enters" if day > event.detected_at.date() else "entered"
+    return f"; it {tense} into force for {event.participant.name} on {human_date(day)}"
 
 
 def _withdrawal(event: WithdrawalEvent, m: Markup, the: str | None) -> str:

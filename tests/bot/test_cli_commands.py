@@ -173,7 +173,7 @@ async def test_track_options_override_the_rule_read_from_the_text(
     assert report["rule"]["counted_kinds"] == ["ratification"]
     assert report["counts"] == {
         "signatories": 72, "parties": 1, "qualifying": 1, "threshold": 2, "remaining": 1,
-        "threshold_reached_on": None,
+        "threshold_reached_on": None, "weight": None,
     }  # fmt: skip
     code, out = invoke(config, "track", "XVIII-16", "--milestones", "ten")
     assert code == 2

@@ -134,8 +134,10 @@ def test_new_ratification_gives_consent_event_in_the_stable_json_contract() -> N
             "qualifying": 17,
             "threshold": 40,
             "remaining": 23,
+            "weight": None,
         },
         "entry_into_force": {"date": None},
+        "party_entry_into_force": {"date": None, "basis": None},
     }
 
 
