@@ -88,17 +88,19 @@ def load_table(name: str) -> WeightTable:
     """A shipped table by name. Raises KeyError for an unknown name."""
     text = resources.files("store.data").joinpath(TABLES[name]).read_text(encoding="utf-8")
     weights: dict[str, float] = {}
-    total = 0.0
+    printed_total: float | None = None
+    rows_total = 0.0
     for row in csv.DictReader(io.StringIO(text)):
         value = float(row["emissions_gg_co2eq"] or 0)
         if row["counted"] == "total":
-            total = value
+            printed_total = value  # the table's own total is the denominator when it has one
             continue
         weight = value if row["counted"] == "yes" else 0.0
+        rows_total += weight
         if row["iso2"]:
             weights[row["iso2"]] = weight
         weights["name:" + participant_key(row["party"])] = weight
-    return WeightTable(name, weights, total or sum(weights.values()) / 2)
+    return WeightTable(name, weights, printed_total or rows_total)
 
 
 def weight_progress(

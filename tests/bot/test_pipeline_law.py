@@ -297,3 +297,43 @@ async def test_arms_trade_treaty_remembers_its_later_parties_clause_for_china_in
     assert party_dates(china.events) == {"China": (dt.date(2020, 10, 4), "own")}
     rule = status_on(config, at(2020, 7, 8), ATT_ID)["rule"]
     assert rule["later_parties"]["source"] == "remembered"
+
+
+AMENDMENT_TWO_THIRDS = (
+    "Amendments shall enter into force for the Parties which have accepted them on the ninetieth "
+    "day after the date on which two thirds of the Parties have deposited with the Depositary "
+    "their instruments of acceptance thereof. Amendments shall enter into force for any other "
+    "Party on the ninetieth day after the date on which that Party has deposited its instrument "
+    "of acceptance thereof."
+)
+
+
+async def test_an_amendment_counts_two_thirds_of_its_watched_parents_parties(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    """A made-up parent with 30 parties (its page says "Parties : 30") and an amendment whose
+    text asks for two thirds of them: the 20th acceptance is the threshold."""
+    config = write_config(tmp_path, fake_site.base_url)
+    header = ["Participant", "Signature", "Ratification, Acceptance(A), Accession(a)"]
+    parent_rows = [[f"State {i:02}", "", f"{i} Jan 2001"] for i in range(1, 31)]
+    fake_site.pages["XXVII-9"] = page("XXVII-9", "A convention", "1 May 2001.", header, parent_rows)
+    track(config, "XXVII-9")
+    track(config, "XXVII-9-a", RuleOverrides(parent="XXVII-9"))
+    await check_on(config, at(2020, 1, 1), "XXVII-9")
+
+    amendment_header = ["Participant", "Acceptance(A)"]
+    accepted = [[f"State {i:02}", f"{i} Mar 2020 A"] for i in range(1, 20)]
+
+    def amendment(rows: list[list[str]]) -> bytes:
+        return page("XXVII-9-a", "Amendment", AMENDMENT_TWO_THIRDS, amendment_header, rows)
+
+    fake_site.pages["XXVII-9-a"] = amendment(accepted)
+    await check_on(config, at(2020, 3, 20), "XXVII-9-a")
+    fake_site.pages["XXVII-9-a"] = amendment([*accepted, ["State 20", "2 Apr 2020 A"]])
+    twentieth = await check_on(config, at(2020, 4, 2), "XXVII-9-a")
+
+    [threshold] = of_type(twentieth.events, "treaty.threshold_reached")
+    assert (threshold.counts.qualifying, threshold.counts.threshold) == (20, 20)
+    assert threshold.entry_into_force_date == dt.date(2020, 7, 1)  # 2 Apr + 90
+    rule = status_on(config, at(2020, 4, 3), "XXVII-9-a")["rule"]
+    assert rule["share_of_parent"] == {"fraction": "2/3", "parent": "XXVII-9", "parent_parties": 30}
