@@ -58,6 +58,7 @@ from store.partydates import is_party_kind as is_party_kind
 from store.partydates import is_signature_kind as is_signature_kind
 from store.partydates import with_party_dates
 from store.thresholds import EifRule, Progress, default_milestones, progress, qualifying
+from store.weights import load_table
 
 Outcome = Literal["baseline", "unchanged", "changed", "quarantined"]
 
@@ -136,13 +137,20 @@ def _running_counts(
 
     Events of one observation are applied in order (action date, name): with France and Ghana
     new in the same check, France's event says 16 of 40 and Ghana's 17. Treaty-level events
-    keep the counts of the whole observation.
+    keep the counts of the whole observation. The weighted share of a dual threshold runs the
+    same way (each gain adds the participant's share of the table).
     """
     if not any(e.participant for e in events) or current.participants == previous.participants:
         return events
     counted_before = {participant_key(name) for name, _ in qualifying(previous.participants, rule)}
     counted_after = {participant_key(name) for name, _ in qualifying(current.participants, rule)}
     running = len(counted_before)
+    table = load_table(rule.weighted.table) if rule.weighted is not None else None
+    share = (
+        sum(table.share_of(name) for name, _ in qualifying(previous.participants, rule))
+        if table is not None
+        else 0.0
+    )
     seen: set[str] = set()
     out = []
     for event in events:
@@ -160,9 +168,16 @@ def _running_counts(
             ):
                 seen.add(key)
                 running += 1 if gains else -1
+                if table is not None:
+                    weight = table.share_of(event.participant.name)
+                    share += weight if gains else -weight
             threshold = event.counts.threshold
             remaining = None if threshold is None else max(threshold - running, 0)
             counts = dataclasses.replace(event.counts, qualifying=running, remaining=remaining)
+            if counts.weight is not None:
+                counts = dataclasses.replace(
+                    counts, weight=dataclasses.replace(counts.weight, share=max(share, 0.0))
+                )
             event = dataclasses.replace(event, counts=counts)
         out.append(event)
     return tuple(out)

@@ -196,10 +196,18 @@ def _milestone(event: MilestoneEvent, m: Markup, the: str | None) -> str:
 
 
 def _threshold(event: ThresholdReachedEvent, m: Markup, the: str | None, today: dt.date) -> str:
-    threshold = event.counts.threshold
+    threshold, weight = event.counts.threshold, event.counts.weight
     nth = f"{ordinal(threshold)} qualifying instrument" if threshold else "instruments needed"
     if event.nth_deposit_date is not None:
         nth += f", deposited on {human_date(event.nth_deposit_date)}"
+    if weight is not None and threshold:
+        # A dual threshold: the day is the one the second condition was met.
+        nth = (
+            f"{event.counts.qualifying} qualifying instruments ({threshold} needed) and "
+            f"{weight.share:.2f} % of {weight.needed:g} %"
+        )
+        if event.nth_deposit_date is not None:
+            nth += f", both met on {human_date(event.nth_deposit_date)}"
     eif = event.entry_into_force_date
     if eif is None:
         tail = "; entry-into-force date not yet computable"
@@ -208,7 +216,13 @@ def _threshold(event: ThresholdReachedEvent, m: Markup, the: str | None, today: 
         tail = f"{', and' if the else ';'} {enters} into force on {human_date(eif)}"
     if the is None:
         return f"{m.bold('Threshold reached:')} {m.text(nth + tail)}"
-    has = f"has its {nth}" if threshold else f"has the {nth}"
+    has = (
+        f"has its {nth}"
+        if threshold and weight is None
+        else f"has {nth}"
+        if threshold
+        else f"has the {nth}"
+    )
     return f"{m.bold('Threshold reached:')} {the} {m.text(has + tail)}"
 
 

@@ -126,6 +126,10 @@ async def test_paris_2016_meets_55_parties_first_then_55_per_cent_and_enters_int
     assert threshold.entry_into_force_date == dt.date(2016, 11, 4)
     assert (threshold.counts.qualifying, threshold.counts.threshold) == (74, 55)
     assert threshold.counts.weight is not None and round(threshold.counts.weight.share, 2) == 58.83
+    # Each consent carries the share as it stood after it: Austria first (+0.21), Slovakia last.
+    consents = of_type(oct_5.events, "treaty.consent")
+    shares = [(e.participant.name, round(e.counts.weight.share, 2)) for e in consents]  # type: ignore[union-attr]
+    assert (shares[0], shares[-1]) == (("Austria", 52.34), ("Slovakia", 58.83))
     # Everyone who deposited by the day both conditions held gets the general date.
     assert party_dates(oct_5.events)["European Union"] == (dt.date(2016, 11, 4), "general")
     assert party_dates(oct_5.events)["Germany"] == (dt.date(2016, 11, 4), "general")

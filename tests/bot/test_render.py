@@ -589,3 +589,20 @@ def test_a_dual_threshold_shows_both_parts(qualifying: int, share: float, expect
     counts = Counts(197, qualifying, qualifying, 55, max(55 - qualifying, 0), weight)
 
     assert progress_text(counts) == expected
+
+
+def test_a_dual_threshold_event_says_both_parts_and_the_day_both_held() -> None:
+    weight = WeightCounts("paris-article21", 58.83, 55.0)
+    event = ThresholdReachedEvent(
+        **treaty_level(
+            treaty=TreatyRef("XXVII-7-d", "Paris Agreement", URL),
+            counts=Counts(191, 74, 74, 55, 0, weight),
+            entry_into_force_date=dt.date(2016, 11, 4),
+        ),
+        nth_deposit_date=dt.date(2016, 10, 5),
+    )
+
+    assert render_plain(event, today=dt.date(2016, 10, 5)) == (
+        "Threshold reached: the Paris Agreement has 74 qualifying instruments (55 needed) and "
+        "58.83 % of 55 %, both met on 5 Oct 2016, and enters into force on 4 Nov 2016"
+    )
