@@ -219,8 +219,14 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
         return
     counts, eif = report["counts"], report["entry_into_force"]
     click.echo(f"  signatories {_n(counts['signatories'])}   parties {_n(counts['parties'])}")
-    threshold = counts["threshold"]
-    if threshold and counts["qualifying"] < threshold:
+    threshold, weight = counts["threshold"], counts["weight"]
+    if threshold and weight is not None:
+        # A dual threshold: the bar follows the weighted part, the text says both.
+        bar = progress_bar(
+            int(min(weight["share"], weight["needed"]) * 100), int(weight["needed"] * 100)
+        )
+        click.echo(f"  {bar} {report['progress']}")
+    elif threshold and counts["qualifying"] < threshold:
         bar = progress_bar(counts["qualifying"], threshold)
         click.echo(
             f"  {bar} {counts['qualifying']}/{threshold} qualifying instruments"
@@ -240,6 +246,14 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
     click.echo("  last actions:")
     for action in report["last_actions"]:
         click.echo(f"    {human_date(action['date'])}  {action['participant']}  {action['kind']}")
+    dated = [p for p in report["parties_entry_into_force"] if p["date"]]
+    if dated:
+        click.echo("  in force for the latest parties (all: --json):")
+        for party in dated[-5:]:
+            click.echo(
+                f"    {human_date(party['date'])}  {party['participant']}"
+                f"  (deposit {human_date(party['deposit'])})"
+            )
     click.echo(
         f"  last check {health['last_check'] or '—'}; last success {health['last_success'] or '—'};"
         f" consecutive failures {health['consecutive_failures']}"

@@ -11,13 +11,21 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+from click.testing import CliRunner
+
 from bot import operations
 from bot.app import command_app
+from bot.cli import main
 from bot.config import load_config
+from bot.pipeline import CheckResult
+from bot.web.schema import generated_schema
+from bot.webhooks import payload
 from store.events import ConsentEvent, Event
 from store.thresholds import RuleOverrides
 from tests.bot.helpers import write_config
 from tests.bot.law_history import as_of, at, check_on, page, read_table, with_cell
+from tests.bot.webhooks.support import schema_errors
 from tests.fakesite import FakeUNSite
 
 PARIS_ID = "XXVII-7-d"
@@ -81,6 +89,14 @@ def party_dates(events: tuple[Event, ...]) -> dict[str, tuple[dt.date | None, st
         for e in events
         if isinstance(e, ConsentEvent) and e.participant is not None
     }
+
+
+def assert_schema_valid(*results: CheckResult) -> None:
+    """Every event validates against its published webhook schema and the API's schema."""
+    for event in (e for result in results for e in result.events):
+        assert schema_errors(payload.envelope(event)) == [], event.id
+        api = jsonschema.Draft202012Validator(generated_schema(event.type))
+        assert [error.message for error in api.iter_errors(event.to_json())] == [], event.id
 
 
 def status_on(config: Path, day: dt.datetime, treaty_id: str) -> dict[str, Any]:
@@ -152,6 +168,7 @@ async def test_paris_2016_meets_55_parties_first_then_55_per_cent_and_enters_int
     fake_site.pages[PARIS_ID] = paris_page(dt.date(2019, 10, 7), rows, PARIS_IN_FORCE)
     russia = await check_on(config, at(2019, 10, 7), PARIS_ID)
     assert party_dates(russia.events) == {"Russian Federation": (dt.date(2019, 11, 6), "own")}
+    assert_schema_valid(sep_21, oct_4, oct_5, oct_20, nov_4, russia)
 
     status = status_on(config, at(2019, 10, 8), PARIS_ID)
     by_name = {p["participant"]: p for p in status["parties_entry_into_force"]}
@@ -169,6 +186,9 @@ async def test_paris_2016_meets_55_parties_first_then_55_per_cent_and_enters_int
     assert status["progress"] == (
         "76 instruments (55 needed); 66.66 % of 55 % — threshold reached on 5 Oct 2016"
     )
+    printed = CliRunner().invoke(main, ["--config", str(config), "status", PARIS_ID]).output
+    assert f"  {'█' * 30} {status['progress']}\n" in printed
+    assert "    6 Nov 2019  Russian Federation  (deposit 7 Oct 2019)" in printed
 
 
 async def test_kigali_amendment_enters_into_force_on_1_january_2019_and_later_parties_90_days(
@@ -211,6 +231,7 @@ async def test_kigali_amendment_enters_into_force_on_1_january_2019_and_later_pa
     albania = await check_on(config, at(2019, 1, 18), KIGALI_ID)
     assert party_dates(albania.events) == {"Albania": (dt.date(2019, 4, 18), "own")}
     assert of_type(albania.events, "treaty.entry_into_force") == []  # announced on 1 Jan
+    assert_schema_valid(nov_17, nov_29, new_year, albania)
 
     status = status_on(config, at(2019, 1, 19), KIGALI_ID)
     assert status["rule"]["fixed_date"] == "2019-01-01"
