@@ -146,15 +146,18 @@ def party_date(
     general: dt.date,
     threshold_date: dt.date,
     rule: PartyRule | None,
-) -> tuple[dt.date, str]:
+) -> tuple[dt.date, str] | None:
     """(the date the treaty enters into force for a party that deposited on `deposit`, basis).
 
     Basis "general" (deposited by the threshold, or by the entry into force, as the clause
-    says; or no clause known) or "own" (the clause's date, never before the general one).
+    says) or "own" (the clause's date, never before the general one). None for a later
+    deposit when no clause is known: its date is unknown, never guessed as the general one.
     """
     cutoff = threshold_date if rule is None or rule.after == "threshold" else general
-    if rule is None or deposit <= cutoff:
+    if deposit <= cutoff:
         return general, "general"
+    if rule is None:
+        return None
     return max(general, rule.own_date(deposit)), "own"
 
 

@@ -149,11 +149,11 @@ def test_a_party_date_is_never_before_the_general_date() -> None:
     assert party_date(dt.date(2026, 12, 10), general, threshold, clause) == (general, "own")
 
 
-def test_without_a_known_clause_every_deposit_gets_the_general_date_only_by_the_threshold() -> None:
+def test_without_a_known_clause_a_later_deposit_has_no_date_rather_than_the_general_one() -> None:
     general, threshold = dt.date(2027, 3, 1), dt.date(2026, 12, 1)
 
     assert party_date(dt.date(2026, 11, 1), general, threshold, None) == (general, "general")
-    assert party_date(dt.date(2027, 5, 1), general, threshold, None) == (general, "general")
+    assert party_date(dt.date(2027, 5, 1), general, threshold, None) is None
 
 
 def test_general_rule_is_read_without_the_later_parties_sentence() -> None:
