@@ -17,7 +17,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 import annotated_types as at
 from pydantic import (
@@ -61,6 +61,7 @@ from bot.config_types import (
 from bot.errors import ConfigError
 from bot.telegram.pacing import PacingLimits
 from scrapers.fetch import FetchPolicy
+from store.overrides import parse_fraction
 from store.thresholds import RuleOverrides
 
 __all__ = [
@@ -355,6 +356,13 @@ class TreatyConfig(_Section):
     counted_kinds: tuple[Kind, ...] | None = Field(None, min_length=1)
     not_counted: tuple[NonEmptyStr, ...] | None = None
     milestones: tuple[Annotated[Int, at.Ge(1)], ...] | None = None
+    party_delay_days: Int | None = Field(None, ge=0, le=RuleOverrides.MAX_DELAY_DAYS)
+    party_delay_months: Int | None = Field(None, ge=0, le=RuleOverrides.MAX_DELAY_MONTHS)
+    party_month_start: bool | None = None
+    party_after: Literal["threshold", "entry_into_force"] | None = None
+    threshold_fraction: Annotated[str, Field(pattern=r"^\d{1,3}/\d{1,3}$")] | None = None
+    parent: TreatyId | None = None
+    parent_parties: Int | None = Field(None, ge=1, le=RuleOverrides.MAX_THRESHOLD)
     interval_s: Interval = Field(DEFAULT_INTERVAL_S, alias="interval")
 
     @model_validator(mode="after")
@@ -363,6 +371,16 @@ class TreatyConfig(_Section):
             raise _value_error(
                 ("delay_months",), "delay_days and delay_months exclude each other; set only one"
             )
+        if self.party_delay_days is not None and self.party_delay_months is not None:
+            raise _value_error(
+                ("party_delay_months",),
+                "party_delay_days and party_delay_months exclude each other; set only one",
+            )
+        if self.threshold_fraction is not None:
+            try:
+                parse_fraction(self.threshold_fraction)
+            except ValueError as exc:
+                raise _value_error(("threshold_fraction",), str(exc)) from None
         if self.threshold is not None:
             for index, count in enumerate(self.milestones or ()):
                 if count >= self.threshold:
@@ -382,6 +400,13 @@ class TreatyConfig(_Section):
             counted_kinds=frozenset(self.counted_kinds) if self.counted_kinds else None,
             not_counted=frozenset(self.not_counted) if self.not_counted else None,
             milestones=self.milestones,
+            party_delay_days=self.party_delay_days,
+            party_delay_months=self.party_delay_months,
+            party_month_start=self.party_month_start,
+            party_after=self.party_after,
+            threshold_fraction=self.threshold_fraction,
+            parent=self.parent,
+            parent_parties=self.parent_parties,
         )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.app import App
 from bot.config import Config
 from bot.errors import InvalidInput, NotFound, TreatybotError
-from bot.pipeline import CheckResult, check_treaty, rule_for
+from bot.pipeline import CheckResult, check_treaty, overrides_for, parties_of, rule_for
 from bot.render import human_date, progress_text
 from scrapers.errors import ScrapeError
 from scrapers.model import KNOWN_KINDS, CatalogueEntry
@@ -112,8 +112,11 @@ def rule_overrides(
     counted_kinds: list[str] | None,
     not_counted: list[str] | None,
     milestones: list[str] | None,
+    *,
+    party: RuleOverrides | None = None,
 ) -> RuleOverrides:
-    """`track` options → validated overrides (InvalidInput naming the bad part)."""
+    """`track` options → validated overrides (InvalidInput naming the bad part). `party` holds
+    the later-parties and amendment parts, laid over the others."""
     try:
         numbers = tuple(sorted({int(m) for m in milestones})) if milestones else None
     except ValueError:
@@ -126,6 +129,8 @@ def rule_overrides(
         not_counted=frozenset(not_counted) if not_counted else None,
         milestones=numbers,
     )
+    if party is not None:
+        overrides = party.over(overrides)
     try:
         return overrides.validate(KNOWN_KINDS)
     except ValueError as exc:
@@ -185,6 +190,7 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
     unknown one is NotFound.
     """
     from store.diff import counts_of
+    from store.partydates import party_dates, rule_law_json
     from store.thresholds import progress
 
     today = app.clock().astimezone(dt.UTC).date()
@@ -221,7 +227,10 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
             "last_actions": [],
             "health": health,
         }
-    rule = rule_for(app.config.treaty(treaty_id), state, snap.entry_into_force_text)
+    configured = app.config.treaty(treaty_id)
+    parent = overrides_for(configured, state).parent
+    parent_count = parties_of(app.store.call(snapshots.load_snapshot, parent)) if parent else None
+    rule = rule_for(configured, state, snap.entry_into_force_text, parent_count)
     prog = progress(snap.participants, rule)
     actions = [
         {"date": a.date.isoformat(), "participant": p.name, "kind": a.kind}
@@ -256,6 +265,7 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
             "threshold": prog.threshold,
             "remaining": prog.remaining,
             "threshold_reached_on": prog.nth_date.isoformat() if prog.nth_date else None,
+            "weight": counts.weight.to_json() if counts.weight else None,
         },
         "progress": text,
         "rule": {
@@ -266,8 +276,10 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
             "not_counted": sorted(rule.not_counted),
             "source": rule.source,
             "reason": rule.reason,
+            **rule_law_json(rule),
         },
         "entry_into_force": eif,
+        "parties_entry_into_force": party_dates(snap, rule, prog),
         "last_actions": actions[:5],
         "health": health,
     }

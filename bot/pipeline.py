@@ -60,12 +60,38 @@ def overrides_for(configured: TreatyConfig | None, state: TreatyState) -> RuleOv
     return configured.overrides.over(stored) if configured is not None else stored
 
 
-def rule_for(configured: TreatyConfig | None, state: TreatyState, eif_text: str) -> EifRule:
+def rule_for(
+    configured: TreatyConfig | None,
+    state: TreatyState,
+    eif_text: str,
+    parent_parties: int | None = None,
+) -> EifRule:
     """The EIF rule: the treaty text (or, when the text no longer states one, the rule read from
-    it earlier), overridden by `track` options, overridden by config."""
+    it earlier), overridden by `track` options, overridden by config. `parent_parties`: the
+    party count of the parent treaty of an amendment (`parties_of` its stored snapshot)."""
     from store.thresholds import resolve_rule
 
-    return resolve_rule(eif_text, overrides_for(configured, state), state.text_rule)
+    overrides = overrides_for(configured, state)
+    return resolve_rule(eif_text, overrides, state.text_rule, parent_parties=parent_parties)
+
+
+def parties_of(snapshot: TreatyStatus | None) -> int | None:
+    """A treaty's party count: its page's figure, else counted from its table; None unknown."""
+    if snapshot is None:
+        return None
+    if snapshot.parties is not None:
+        return snapshot.parties
+    from store.partydates import party_deposits
+
+    return len(party_deposits(snapshot.participants)) or None
+
+
+async def _parent_parties(app: App, state: TreatyState) -> int | None:
+    """The parent treaty's party count, when an amendment's rule names a watched parent."""
+    parent = overrides_for(app.config.treaty(state.id), state).parent
+    if parent is None:
+        return None
+    return parties_of(await app.store.run(snapshots.load_snapshot, parent))
 
 
 async def check_treaty(
@@ -126,7 +152,10 @@ async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> 
     from store.thresholds import rule_from_text
 
     previous = await store.run(snapshots.load_snapshot, treaty_id) if state.has_snapshot else None
-    rule = rule_for(app.config.treaty(treaty_id), state, current.entry_into_force_text)
+    parent_count = await _parent_parties(app, state)
+    rule = rule_for(
+        app.config.treaty(treaty_id), state, current.entry_into_force_text, parent_count
+    )
     comparison = compare(previous, current, rule, now, announce=announce)
     if comparison.outcome == "quarantined":
         reason = comparison.reason or "implausible change"
@@ -196,7 +225,9 @@ async def _unchanged(
 
         snapshot = await app.store.run(snapshots.load_snapshot, state.id)
         if snapshot is not None:
-            rule = rule_for(app.config.treaty(state.id), state, snapshot.entry_into_force_text)
+            parent_count = await _parent_parties(app, state)
+            eif_text = snapshot.entry_into_force_text
+            rule = rule_for(app.config.treaty(state.id), state, eif_text, parent_count)
             due = entry_into_force_due(snapshot, rule, today, now=now)
             events = [due] if due is not None else []
     if dry_run:

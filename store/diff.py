@@ -56,17 +56,21 @@ from store.events import (
     SignatureEvent,
     ThresholdReachedEvent,
     TreatyRef,
+    WeightCounts,
     WithdrawalEvent,
     event_id,
 )
+from store.partydates import is_party_kind as is_party_kind
+from store.partydates import is_signature_kind as is_signature_kind
+from store.partydates import with_party_dates
 from store.thresholds import EifRule, Progress, default_milestones, progress, qualifying
+from store.weights import load_table
 
 Outcome = Literal["baseline", "unchanged", "changed", "quarantined"]
 
 # A computed entry-into-force date older than this is history, not news (`entry_into_force_due`).
 DUE_MAX_AGE = dt.timedelta(days=60)
 
-_SIGNATURE_KINDS = frozenset({"signature", "succession_to_signature"})
 _TYPE_ORDER = {name: rank for rank, name in enumerate(EVENT_TYPES)}  # catalogue order
 
 
@@ -82,18 +86,6 @@ class Comparison:
     events: tuple[Event, ...] = ()
     reason: str | None = None
     progress: Progress = field(default_factory=lambda: Progress(0, None, None, None, None))
-
-
-def is_signature_kind(kind: str | None) -> bool:
-    """Signature, succession to signature and other signatures (`signature_ad_referendum` …);
-    a definitive signature is a consent to be bound, not a signature."""
-    return kind is not None and (kind in _SIGNATURE_KINDS or kind.startswith("signature_"))
-
-
-def is_party_kind(kind: str | None) -> bool:
-    """Kinds that make a participant a party: not a signature, not a provisional act. An
-    ambiguous column (kind None) counts: every such header in the real tables lists consents."""
-    return not is_signature_kind(kind) and "provisional" not in (kind or "")
 
 
 def compare(
@@ -115,6 +107,7 @@ def compare(
         # A backfill counts up from nothing, like a sequence of checks would have.
         empty = dataclasses.replace(current, participants=())
         events = _running_counts(builder.sorted_events(), empty, current, rule)
+        events = with_party_dates(events, current, rule, now_progress)
         return Comparison("baseline", events, None, now_progress)
 
     column_map, problem = _column_map(previous.columns, current.columns)
@@ -141,6 +134,7 @@ def compare(
 
     builder.treaty_level(previous, rule)
     events = _running_counts(builder.sorted_events(), previous, current, rule)
+    events = with_party_dates(events, current, rule, now_progress)
     # Declarations, objections, territorial applications: after the grid's events, with the
     # observation's counts (they change no count).
     events += tuple(
@@ -163,13 +157,20 @@ def _running_counts(
 
     Events of one observation are applied in order (action date, name): with France and Ghana
     new in the same check, France's event says 16 of 40 and Ghana's 17. Treaty-level events
-    keep the counts of the whole observation.
+    keep the counts of the whole observation. The weighted share of a dual threshold runs the
+    same way (each gain adds the participant's share of the table).
     """
     if not any(e.participant for e in events) or current.participants == previous.participants:
         return events
     counted_before = {participant_key(name) for name, _ in qualifying(previous.participants, rule)}
     counted_after = {participant_key(name) for name, _ in qualifying(current.participants, rule)}
     running = len(counted_before)
+    table = load_table(rule.weighted.table) if rule.weighted is not None else None
+    share = (
+        sum(table.share_of(name) for name, _ in qualifying(previous.participants, rule))
+        if table is not None
+        else 0.0
+    )
     seen: set[str] = set()
     out = []
     for event in events:
@@ -187,9 +188,16 @@ def _running_counts(
             ):
                 seen.add(key)
                 running += 1 if gains else -1
+                if table is not None:
+                    weight = table.share_of(event.participant.name)
+                    share += weight if gains else -weight
             threshold = event.counts.threshold
             remaining = None if threshold is None else max(threshold - running, 0)
             counts = dataclasses.replace(event.counts, qualifying=running, remaining=remaining)
+            if counts.weight is not None:
+                counts = dataclasses.replace(
+                    counts, weight=dataclasses.replace(counts.weight, share=max(share, 0.0))
+                )
             event = dataclasses.replace(event, counts=counts)
         out.append(event)
     return tuple(out)
@@ -304,7 +312,8 @@ class _Builder:
         """Milestones and threshold crossed upward; an entry-into-force date newly on the page."""
         now_count, threshold = self.progress.qualifying, self.progress.threshold
         # No participant event, no change in what counts: skip recounting the previous table.
-        before = len(qualifying(previous.participants, rule)) if self.events else now_count
+        before_progress = progress(previous.participants, rule) if self.events else self.progress
+        before = before_progress.qualifying
         if before < now_count:
             marks = rule.milestones or (default_milestones(threshold) if threshold else ())
             for mark in marks:
@@ -313,7 +322,10 @@ class _Builder:
                         MilestoneEvent, None, None, id_extra=(mark,), reached=mark, of=threshold
                     )
             already_in_force = previous.entry_into_force_date is not None
-            if threshold is not None and before < threshold <= now_count and not already_in_force:
+            # Every condition newly holds: the count, and the weight of a dual threshold (the
+            # event then comes with the deposit that met the second condition).
+            newly_met = self.progress.met and not before_progress.met
+            if threshold is not None and newly_met and not already_in_force:
                 nth = self.progress.nth_date
                 eif = self.current.entry_into_force_date or self.progress.eif_date
                 self._emit(
@@ -405,7 +417,14 @@ def counts_of(status: TreatyStatus, result: Progress) -> Counts:
             not p.withdrawn and any(is_party_kind(a.kind) and not a.withdrawn for a in p.actions)
             for p in status.participants
         )
-    return Counts(signatories, parties, result.qualifying, result.threshold, result.remaining)
+    weight = (
+        WeightCounts(result.weight.table, result.weight.share, result.weight.needed)
+        if result.weight is not None
+        else None
+    )
+    return Counts(
+        signatories, parties, result.qualifying, result.threshold, result.remaining, weight
+    )
 
 
 def _column_map(before: Sequence[str], after: Sequence[str]) -> tuple[_ColumnMap, str | None]:

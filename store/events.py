@@ -83,6 +83,8 @@ class Counts:
     qualifying: int
     threshold: int | None
     remaining: int | None
+    # A dual threshold's second part (Paris Agreement: % of the article 21 emissions table).
+    weight: WeightCounts | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,7 +93,27 @@ class Counts:
             "qualifying": self.qualifying,
             "threshold": self.threshold,
             "remaining": self.remaining,
+            "weight": self.weight.to_json() if self.weight else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class WeightCounts:
+    """The share (%, 2 decimals) of weight table `table` the qualifying deposits hold, of the
+    `needed` share."""
+
+    table: str
+    share: float
+    needed: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "share": round(self.share, 2), "needed": self.needed}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> WeightCounts | None:
+        if not data:
+            return None
+        return cls(str(data["table"]), float(data["share"]), float(data["needed"]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +178,29 @@ class ConsentEvent(Event):
     `action.kind` says which (None when the column header does not say)."""
 
     type: ClassVar[str] = "treaty.consent"
+
+    # The day the treaty enters into force for this participant, once the threshold is met:
+    # the general date (deposited by the threshold, or by the entry into force, as the
+    # treaty's later-parties clause says) or its own date from that clause. None before.
+    party_entry_into_force_date: dt.date | None = None
+    party_entry_into_force_basis: str | None = None  # "general" | "own"
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {
+            "party_entry_into_force": {
+                "date": _iso(self.party_entry_into_force_date),
+                "basis": self.party_entry_into_force_basis,
+            }
+        }
+
+    @classmethod
+    def _extra_fields(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        # Events stored before the field existed have none: read them as unknown.
+        party = data.get("party_entry_into_force") or {}
+        return {
+            "party_entry_into_force_date": _date(party.get("date")),
+            "party_entry_into_force_basis": party.get("basis"),
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -429,6 +474,7 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
             qualifying=counts["qualifying"],
             threshold=counts["threshold"],
             remaining=counts["remaining"],
+            weight=WeightCounts.from_json(counts.get("weight")),
         ),
         entry_into_force_date=_date(data["entry_into_force"]["date"]),
         **cls._extra_fields(data),

@@ -53,6 +53,33 @@ def _csv(value: str | None) -> list[str] | None:
 )
 @click.option("--not-counted", help="Comma-separated participants whose instruments don't count.")
 @click.option("--milestones", help="Comma-separated counts to announce, e.g. 10,20,30,39.")
+@click.option(
+    "--party-delay-days",
+    type=click.IntRange(0, RuleOverrides.MAX_DELAY_DAYS),
+    help="For a later party: days from its own deposit.",
+)
+@click.option(
+    "--party-delay-months",
+    type=click.IntRange(0, RuleOverrides.MAX_DELAY_MONTHS),
+    help="For a later party: months from its own deposit (instead).",
+)
+@click.option(
+    "--party-month-start/--no-party-month-start",
+    default=None,
+    help="Then the first day of the next month (Rome Statute 126(2)).",
+)
+@click.option(
+    "--party-after",
+    type=click.Choice(["threshold", "entry_into_force"]),
+    help="A party is 'later' after the N-th deposit, or after the entry into force.",
+)
+@click.option("--threshold-fraction", help="Amendment: share of the parent's parties, e.g. 2/3.")
+@click.option("--parent", help="Amendment: the parent treaty's id (its stored party count).")
+@click.option(
+    "--parent-parties",
+    type=click.IntRange(1, RuleOverrides.MAX_THRESHOLD),
+    help="Amendment: the parent's party count, when the parent is not watched.",
+)
 @click.pass_context
 def track(
     ctx: click.Context,
@@ -63,6 +90,13 @@ def track(
     counted_kinds: str | None,
     not_counted: str | None,
     milestones: str | None,
+    party_delay_days: int | None,
+    party_delay_months: int | None,
+    party_month_start: bool | None,
+    party_after: str | None,
+    threshold_fraction: str | None,
+    parent: str | None,
+    parent_parties: int | None,
 ) -> None:
     """Start watching treaties, optionally overriding the entry-into-force rule.
 
@@ -71,6 +105,8 @@ def track(
       treatybot track XVIII-16
       treatybot track XXVI-8 --threshold 50 --delay-days 90 \\
           --counted-kinds ratification,acceptance,approval
+      treatybot track XVIII-10 --party-delay-days 60 --party-month-start
+      treatybot track XXVII-2-f --threshold-fraction 2/3 --parent XXVII-2-a
     """
     overrides = operations.rule_overrides(
         threshold,
@@ -79,6 +115,15 @@ def track(
         _csv(counted_kinds),
         _csv(not_counted),
         _csv(milestones),
+        party=RuleOverrides(
+            party_delay_days=party_delay_days,
+            party_delay_months=party_delay_months,
+            party_month_start=party_month_start,
+            party_after=party_after,
+            threshold_fraction=threshold_fraction,
+            parent=parent.upper() if parent else None,
+            parent_parties=parent_parties,
+        ),
     )
     with store_app(ctx) as app:
         operations.track(app, treaty_ids, overrides)
@@ -174,8 +219,14 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
         return
     counts, eif = report["counts"], report["entry_into_force"]
     click.echo(f"  signatories {_n(counts['signatories'])}   parties {_n(counts['parties'])}")
-    threshold = counts["threshold"]
-    if threshold and counts["qualifying"] < threshold:
+    threshold, weight = counts["threshold"], counts["weight"]
+    if threshold and weight is not None:
+        # A dual threshold: the bar follows the weighted part, the text says both.
+        bar = progress_bar(
+            int(min(weight["share"], weight["needed"]) * 100), int(weight["needed"] * 100)
+        )
+        click.echo(f"  {bar} {report['progress']}")
+    elif threshold and counts["qualifying"] < threshold:
         bar = progress_bar(counts["qualifying"], threshold)
         click.echo(
             f"  {bar} {counts['qualifying']}/{threshold} qualifying instruments"
@@ -195,6 +246,14 @@ def status(ctx: click.Context, treaty_id: str, as_json: bool) -> None:
     click.echo("  last actions:")
     for action in report["last_actions"]:
         click.echo(f"    {human_date(action['date'])}  {action['participant']}  {action['kind']}")
+    dated = [p for p in report["parties_entry_into_force"] if p["date"]]
+    if dated:
+        click.echo("  in force for the latest parties (all: --json):")
+        for party in dated[-5:]:
+            click.echo(
+                f"    {human_date(party['date'])}  {party['participant']}"
+                f"  (deposit {human_date(party['deposit'])})"
+            )
     click.echo(
         f"  last check {health['last_check'] or '—'}; last success {health['last_success'] or '—'};"
         f" consecutive failures {health['consecutive_failures']}"

@@ -151,7 +151,19 @@ def _deposit(event: SignatureEvent | ConsentEvent, m: Markup, the: str | None) -
         words += [m.text(preposition), the] if preposition else [the]
     if event.action is not None:
         words.append(m.text(f"on {human_date(event.action.date)}"))
-    return " ".join(words)
+    text = " ".join(words)
+    if isinstance(event, ConsentEvent) and event.party_entry_into_force_date is not None:
+        text += m.text(_party_in_force(event))
+    return text
+
+
+def _party_in_force(event: ConsentEvent) -> str:
+    """ "; it enters into force for Chile on 12 May 2027" (or "entered", once that day is past
+    when the event was seen)."""
+    day = event.party_entry_into_force_date
+    assert day is not None and event.participant is not None
+    tense = "enters" if day > event.detected_at.date() else "entered"
+    return f"; it {tense} into force for {event.participant.name} on {human_date(day)}"
 
 
 def _withdrawal(event: WithdrawalEvent, m: Markup, the: str | None) -> str:
@@ -199,10 +211,18 @@ def _milestone(event: MilestoneEvent, m: Markup, the: str | None) -> str:
 
 
 def _threshold(event: ThresholdReachedEvent, m: Markup, the: str | None, today: dt.date) -> str:
-    threshold = event.counts.threshold
+    threshold, weight = event.counts.threshold, event.counts.weight
     nth = f"{ordinal(threshold)} qualifying instrument" if threshold else "instruments needed"
     if event.nth_deposit_date is not None:
         nth += f", deposited on {human_date(event.nth_deposit_date)}"
+    if weight is not None and threshold:
+        # A dual threshold: the day is the one the second condition was met.
+        nth = (
+            f"{event.counts.qualifying} qualifying instruments ({threshold} needed) and "
+            f"{weight.share:.2f} % of {weight.needed:g} %"
+        )
+        if event.nth_deposit_date is not None:
+            nth += f", both met on {human_date(event.nth_deposit_date)}"
     eif = event.entry_into_force_date
     if eif is None:
         tail = "; entry-into-force date not yet computable"
@@ -211,7 +231,13 @@ def _threshold(event: ThresholdReachedEvent, m: Markup, the: str | None, today: 
         tail = f"{', and' if the else ';'} {enters} into force on {human_date(eif)}"
     if the is None:
         return f"{m.bold('Threshold reached:')} {m.text(nth + tail)}"
-    has = f"has its {nth}" if threshold else f"has the {nth}"
+    has = (
+        f"has its {nth}"
+        if threshold and weight is None
+        else f"has {nth}"
+        if threshold
+        else f"has the {nth}"
+    )
     return f"{m.bold('Threshold reached:')} {the} {m.text(has + tail)}"
 
 

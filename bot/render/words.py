@@ -71,8 +71,24 @@ def progress_text(counts: Counts) -> str:
     """Where the treaty stands: `17 of 40 — 23 to go`, `41 instruments (40 needed) — threshold
     reached`, or `43 parties` when the threshold is unknown. Never "41 of 40"."""
     threshold, count = counts.threshold, counts.qualifying
+    if counts.weight is not None and threshold is not None:
+        return _dual_progress_text(counts, threshold)
     if threshold is None:
         return plural(counts.parties, "party", "parties")
     if count < threshold:
         return f"{count} of {threshold} — {threshold - count} to go"
     return f"{plural(count, 'instrument')} ({threshold} needed) — threshold reached"
+
+
+def _dual_progress_text(counts: Counts, threshold: int) -> str:
+    """`72 of 55 parties … ; 56.87 % of 55 %`: both parts of a dual threshold, e.g.
+    `63 instruments (55 needed); 52.13 % of 55 % — 2.87 % to go`."""
+    weight, count = counts.weight, counts.qualifying
+    assert weight is not None
+    share = f"{weight.share:.2f} % of {weight.needed:g} %"
+    if count < threshold:
+        return f"{count} of {threshold} — {threshold - count} to go; {share}"
+    counted = f"{plural(count, 'instrument')} ({threshold} needed); {share}"
+    if round(weight.share, 6) < weight.needed:
+        return f"{counted} — {weight.needed - weight.share:.2f} % to go"
+    return f"{counted} — threshold reached"

@@ -60,6 +60,16 @@ _EXTRA: dict[str, dict[str, Any]] = {
             "required": ["reached", "of"],
         }
     },
+    "treaty.consent": {
+        "party_entry_into_force": {
+            "type": "object",
+            "properties": {
+                "date": _NULLABLE_DATE,
+                "basis": {"anyOf": [{"enum": ["general", "own"]}, {"type": "null"}]},
+            },
+            "required": ["date", "basis"],
+        }
+    },
     "treaty.threshold_reached": {"nth_deposit_date": _NULLABLE_DATE},
     "treaty.entry_into_force": {"source": {"enum": ["page", "computed"]}},
     **{
@@ -93,7 +103,10 @@ def _defs() -> dict[str, Any]:
     for cls in (TreatyRef, ParticipantRef, ActionRef, Counts):
         schema = TypeAdapter(cls).json_schema(ref_template="#/$defs/{model}")
         schema.pop("description", None)  # the dataclass docstring talks Python, not JSON
+        defs.update(schema.pop("$defs", {}))  # nested types (Counts.weight) at the top level
         defs[cls.__name__] = schema
+    for nested in defs.values():
+        nested.pop("description", None)
     return defs
 
 

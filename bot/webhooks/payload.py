@@ -97,6 +97,12 @@ class ActionModel(_Model):
     date: str = Field(pattern=_DATE, description="Date of the action (YYYY-MM-DD)")
 
 
+class WeightModel(_Model):
+    table: str = Field(description="The weight table, e.g. paris-article21")
+    share: float = Field(description="Per cent of the table the qualifying deposits hold")
+    needed: float = Field(description="Per cent needed")
+
+
 class CountsModel(_Model):
     """The treaty's state after this event."""
 
@@ -105,6 +111,18 @@ class CountsModel(_Model):
     qualifying: int = Field(description="Instruments counting toward entry into force")
     threshold: int | None = Field(description="Instruments needed, null if unknown")
     remaining: int | None = Field(description="Instruments still needed, null if unknown")
+    weight: WeightModel | None = Field(
+        None, description="A dual threshold's weighted part (e.g. Paris: % of emissions), or null"
+    )
+
+
+class PartyEntryIntoForceModel(_Model):
+    date: str | None = Field(
+        pattern=_DATE, description="When the treaty enters into force for this participant"
+    )
+    basis: Literal["general", "own"] | None = Field(
+        description="general: the treaty's date; own: the later-parties clause's date"
+    )
 
 
 class EntryIntoForceModel(_Model):
@@ -176,6 +194,7 @@ class SignatureData(EventData):
 
 class ConsentData(EventData):
     type: Literal["treaty.consent"]
+    party_entry_into_force: PartyEntryIntoForceModel
 
 
 class WithdrawalData(EventData):

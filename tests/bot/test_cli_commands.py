@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -169,6 +170,48 @@ def test_unknown_event_type_lists_the_valid_ones(tmp_path: Path) -> None:
     assert "treaty.consent" in out and "treaty.threshold_reached" in out
 
 
+async def test_track_sets_the_later_parties_clause_and_an_amendments_parent(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    fake_site.pages["XVIII-16"] = with_france_ratifying(CYBER).encode()
+    config = write_config(tmp_path, fake_site.base_url)
+    code, out = invoke(
+        config, "track", "XVIII-16", "--party-delay-days", "30", "--party-after",
+        "entry_into_force", "--threshold-fraction", "2/3", "--parent-parties", "30",
+    )  # fmt: skip
+    assert code == 0, out
+    await scrape(config, "XVIII-16")
+
+    code, out = invoke(config, "status", "XVIII-16", "--json")
+
+    rule = json.loads(out)["rule"]
+    assert rule["threshold"] == 20  # two thirds of 30
+    assert rule["share_of_parent"] == {"fraction": "2/3", "parent": None, "parent_parties": 30}
+    assert rule["later_parties"] == {
+        "delay_days": 30, "delay_months": None, "month_start": False,
+        "after": "entry_into_force", "source": "config",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--threshold-fraction", "3/2"), "threshold_fraction"),
+        (("--party-delay-days", "5", "--party-delay-months", "1"), "party_delay_days or"),
+        (("--parent", "nonsense"), "parent must be a treaty id"),
+    ],
+)
+def test_track_refuses_impossible_party_and_amendment_options(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+
+    code, out = invoke(config, "track", "XVIII-16", *args)
+
+    assert code == 2, out
+    assert message in out
+
+
 async def test_track_options_override_the_rule_read_from_the_text(
     fake_site: FakeUNSite, tmp_path: Path
 ) -> None:
@@ -189,7 +232,7 @@ async def test_track_options_override_the_rule_read_from_the_text(
     assert report["rule"]["counted_kinds"] == ["ratification"]
     assert report["counts"] == {
         "signatories": 72, "parties": 1, "qualifying": 1, "threshold": 2, "remaining": 1,
-        "threshold_reached_on": None,
+        "threshold_reached_on": None, "weight": None,
     }  # fmt: skip
     code, out = invoke(config, "track", "XVIII-16", "--milestones", "ten")
     assert code == 2

@@ -35,6 +35,7 @@ from store.events import (
     SignatureEvent,
     ThresholdReachedEvent,
     TreatyRef,
+    WeightCounts,
     WithdrawalEvent,
 )
 from tests.fakes.telegram_html import html_error, utf16_length, visible_text
@@ -197,6 +198,8 @@ EXTRA_FIELDS: dict[str, Any] = {
     "objected_to": (),
     "territory": "Bermuda & Anguilla",
     "date": dt.date(1994, 9, 7),
+    "party_entry_into_force_date": dt.date(2026, 6, 10),
+    "party_entry_into_force_basis": "own",
 }
 
 
@@ -548,3 +551,65 @@ def test_helpers() -> None:
     assert human_date(dt.date(2027, 12, 31)) == "31 Dec 2027"
     assert human_date(None) == "—"
     assert progress_bar(20, 40, width=10) == "█████░░░░░"
+
+
+def test_a_consent_after_the_threshold_says_when_the_treaty_enters_into_force_for_the_party() -> (
+    None
+):
+    chile = ParticipantRef("Chile", "CL", "🇨🇱")
+    event = consent(
+        "ratification",
+        participant=chile,
+        counts=REACHED,
+        party_entry_into_force_date=dt.date(2027, 5, 12),
+        party_entry_into_force_basis="own",
+    )
+
+    assert render_plain(event) == (
+        "🇨🇱 Chile ratified the United Nations Convention against Cybercrime on 12 Mar 2026; "
+        "it enters into force for Chile on 12 May 2027 · 40 instruments (40 needed) — "
+        "threshold reached"
+    )
+    assert "it enters into force for Chile on 12 May 2027" in render_html(event)
+
+
+def test_a_party_date_already_past_when_seen_is_said_in_the_past() -> None:
+    event = consent(
+        "ratification",
+        party_entry_into_force_date=dt.date(2026, 3, 1),
+        party_entry_into_force_basis="general",
+    )
+
+    assert "; it entered into force for France on 1 Mar 2026" in render_plain(event)
+
+
+@pytest.mark.parametrize(
+    ("qualifying", "share", "expected"),
+    [
+        (17, 4.5, "17 of 55 — 38 to go; 4.50 % of 55 %"),
+        (63, 52.13, "63 instruments (55 needed); 52.13 % of 55 % — 2.87 % to go"),
+        (74, 58.82, "74 instruments (55 needed); 58.82 % of 55 % — threshold reached"),
+    ],
+)
+def test_a_dual_threshold_shows_both_parts(qualifying: int, share: float, expected: str) -> None:
+    weight = WeightCounts("paris-article21", share, 55.0)
+    counts = Counts(197, qualifying, qualifying, 55, max(55 - qualifying, 0), weight)
+
+    assert progress_text(counts) == expected
+
+
+def test_a_dual_threshold_event_says_both_parts_and_the_day_both_held() -> None:
+    weight = WeightCounts("paris-article21", 58.83, 55.0)
+    event = ThresholdReachedEvent(
+        **treaty_level(
+            treaty=TreatyRef("XXVII-7-d", "Paris Agreement", URL),
+            counts=Counts(191, 74, 74, 55, 0, weight),
+            entry_into_force_date=dt.date(2016, 11, 4),
+        ),
+        nth_deposit_date=dt.date(2016, 10, 5),
+    )
+
+    assert render_plain(event, today=dt.date(2016, 10, 5)) == (
+        "Threshold reached: the Paris Agreement has 74 qualifying instruments (55 needed) and "
+        "58.83 % of 55 %, both met on 5 Oct 2016, and enters into force on 4 Nov 2016"
+    )

@@ -134,8 +134,10 @@ def test_new_ratification_gives_consent_event_in_the_stable_json_contract() -> N
             "qualifying": 17,
             "threshold": 40,
             "remaining": 23,
+            "weight": None,
         },
         "entry_into_force": {"date": None},
+        "party_entry_into_force": {"date": None, "basis": None},
     }
 
 
@@ -643,3 +645,34 @@ def test_participant_events_of_one_check_carry_the_count_as_it_stood_after_each(
         ("treaty.consent", "Ghana", 17, 23),
     ]
     assert result.progress.qualifying == 17
+
+
+# ---- each party's entry into force ---------------------------------------------------------
+
+
+def test_a_consent_after_the_threshold_carries_the_partys_own_date() -> None:
+    overrides = RuleOverrides(threshold=2, party_delay_days=30)
+    rule = resolve_rule(PAGE.entry_into_force_text, overrides)
+    previous = table(*states(2, "1 Mar 2026"), ("France", "25 Oct 2025", ""))
+    current = table(*states(2, "1 Mar 2026"), ("France", "25 Oct 2025", "12 Mar 2026"))
+    event = one(compare(previous, current, rule, NOW))
+
+    assert isinstance(event, ConsentEvent)
+    # The threshold met on 1 Mar 2026 → in force 30 May; France's own: 12 Mar + 30 = 11 Apr,
+    # never before the general date: 30 May 2026.
+    assert (event.party_entry_into_force_date, event.party_entry_into_force_basis) == (
+        dt.date(2026, 5, 30),
+        "own",
+    )
+
+
+def test_a_consent_to_a_treaty_in_force_without_a_known_clause_carries_no_party_date() -> None:
+    in_force = dt.date(2026, 5, 30)
+    previous = table(*states(2, "1 Mar 2026"), ("France", "25 Oct 2025", ""))
+    current = table(*states(2, "1 Mar 2026"), ("France", "25 Oct 2025", "12 Jun 2026"))
+    previous = dataclasses.replace(previous, entry_into_force_date=in_force)
+    current = dataclasses.replace(current, entry_into_force_date=in_force)
+    event = one(compare(previous, current, rule_from_text(""), LATER))
+
+    assert isinstance(event, ConsentEvent)
+    assert (event.party_entry_into_force_date, event.party_entry_into_force_basis) == (None, None)

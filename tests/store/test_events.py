@@ -95,9 +95,26 @@ def test_consent_event_json_is_exactly_the_stable_contract() -> None:
             "qualifying": 17,
             "threshold": 40,
             "remaining": 23,
+            "weight": None,
         },
         "entry_into_force": {"date": None},
+        "party_entry_into_force": {"date": None, "basis": None},
     }
+
+
+def test_consent_event_carries_the_party_date_and_a_stored_event_without_it_still_reads() -> None:
+    event = ConsentEvent(
+        **common(),
+        party_entry_into_force_date=dt.date(2026, 4, 11),
+        party_entry_into_force_basis="own",
+    )
+    data = event.to_json()
+    older = {k: v for k, v in data.items() if k != "party_entry_into_force"}
+    older["counts"] = {k: v for k, v in data["counts"].items() if k != "weight"}
+
+    assert data["party_entry_into_force"] == {"date": "2026-04-11", "basis": "own"}
+    assert event_from_json(data) == event
+    assert event_from_json(older).party_entry_into_force_date is None  # type: ignore[attr-defined]
 
 
 def test_milestone_json_has_null_participant_and_action_and_a_milestone_object() -> None:

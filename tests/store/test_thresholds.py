@@ -23,6 +23,7 @@ from store.thresholds import (
     resolve_rule,
     rule_from_text,
 )
+from store.weights import WeightedThreshold
 from tests.store.csvtable import history_table, participants_from_rows
 
 CYBERCRIME = (
@@ -47,6 +48,13 @@ PARIS = (
     "on the thirtieth day after the date on which at least 55 Parties to the Convention "
     "accounting in total for at least an estimated 55 per cent of the total global greenhouse gas "
     "emissions have deposited their instruments of ratification, acceptance, approval or accession"
+)
+# Kyoto Protocol, article 25(1) (XXVII-7-a).
+KYOTO = (
+    "on the ninetieth day after the date on which not less than 55 Parties to the Convention, "
+    "incorporating Parties included in Annex I which accounted in total for at least 55 per cent "
+    "of the total carbon dioxide emissions for 1990 of the Parties included in Annex I, have "
+    "deposited their instruments of ratification, acceptance, approval or accession"
 )
 HOSTAGES = (
     "on the thirtieth day following the date of deposit of the twenty-second instrument of "
@@ -172,17 +180,25 @@ def test_hostages_rule_reads_a_compound_ordinal() -> None:
     assert rule.counted_kinds == frozenset({"ratification", "accession"})
 
 
-def test_paris_weighted_threshold_is_not_computable_from_the_table() -> None:
+def test_paris_rule_is_55_parties_and_55_per_cent_of_the_article_21_table() -> None:
     rule = rule_from_text(PARIS)
     result = progress((person("France", act("approval", dt.date(2016, 10, 5))),), rule)
 
+    assert (rule.threshold, rule.delay_days, rule.reason) == (55, 30, None)
+    assert rule.weighted == WeightedThreshold("paris-article21", 55.0)
+    assert (result.threshold, result.remaining, result.eif_date) == (55, 54, None)
+    assert result.weight is not None and round(result.weight.share, 2) == 1.34  # France
+
+
+def test_kyoto_weighted_threshold_is_not_computable_without_its_weight_table() -> None:
+    rule = rule_from_text(KYOTO)
+
     assert rule.threshold is None
-    assert rule.reason is not None and "per cent" in rule.reason
-    assert (result.threshold, result.remaining, result.eif_date) == (None, None, None)
-    assert result.reason == rule.reason
+    assert rule.reason is not None and "no weight table" in rule.reason
+    assert progress((), rule).eif_date is None
 
 
-def test_paris_becomes_computable_only_when_config_gives_the_threshold() -> None:
+def test_a_configured_count_keeps_the_weighted_part_of_the_paris_rule() -> None:
     rule = resolve_rule(PARIS, RuleOverrides(threshold=55))
 
     assert (rule.threshold, rule.delay_days, rule.source, rule.reason) == (
@@ -191,6 +207,7 @@ def test_paris_becomes_computable_only_when_config_gives_the_threshold() -> None
         "text+config",
         None,
     )
+    assert rule.weighted is not None
     assert eif_date(dt.date(2016, 10, 5), rule) == dt.date(2016, 11, 4)
 
 
