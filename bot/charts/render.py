@@ -2,9 +2,10 @@
 
 matplotlib is imported on the first drawing, not at service start-up (it costs ~0.3 s and
 ~30 MB), and uses the Agg backend: no display, no GUI toolkit. Drawing is CPU-bound and takes
-tens of milliseconds, so callers run it in an executor (`bot.web.charts` does). The SVG carries
-its numbers: a `<title>`, and a `<desc>` whose text is the series as JSON, so tests (and screen
-readers) can read exactly what is drawn. Output is deterministic (fixed hash salt, no date).
+tens of milliseconds, so callers run it in an executor (`bot.web.chartcache` does). The SVG
+carries its numbers: a `<title>` (its accessible name), and a `<desc>` whose text is the series
+as JSON, so tests (and screen readers) can read exactly what is drawn. Output is deterministic
+(fixed hash salt, no date).
 Must not: read the database, the clock or the network.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +26,7 @@ CONSENT_COLOUR = "#a33d00"  # 6.4:1 on white
 THRESHOLD_COLOUR = "#444444"
 # pyplot keeps global state: one drawing at a time.
 _LOCK = threading.Lock()
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 
 def describe(points: Sequence[Point], threshold: int | None) -> str:
@@ -100,13 +103,14 @@ def chart_svg(points: Sequence[Point], *, title: str, threshold: int | None) -> 
     svg = _figure(points, title, threshold, "svg").decode("utf-8")
     start = svg.index("<svg")
     end = svg.index(">", start) + 1
-    head = svg[start:end].replace("<svg", '<svg role="img" aria-labelledby="chart-title"', 1)
+    head = svg[start:end]
     label = f"Cumulative signatures and consents to be bound: {title}"
     inner = (
         f'<title id="chart-title">{escape(label)}</title>'
         f'<desc id="chart-data">{escape(describe(points, threshold))}</desc>'
     )
-    return head + inner + svg[end:]
+    body = _METADATA.sub("", svg[end:])  # matplotlib's RDF block: nothing a reader needs
+    return head + inner + body
 
 
 def chart_svg_bytes(points: Sequence[Point], *, title: str, threshold: int | None) -> bytes:

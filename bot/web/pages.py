@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from bot import operations
 from bot.charts.series import cumulative
@@ -32,6 +33,7 @@ from bot.web.views import (
     ORDERS,
     SORTS,
     badge_svg,
+    clean_text,
     counted_words,
     gauge_svg,
     participant_rows,
@@ -53,9 +55,16 @@ EIF_WORDS = {
 }
 
 
+def _clean(value: object) -> object:
+    if isinstance(value, Markup):
+        return value  # built by `views`, which cleans what it embeds
+    return clean_text(value) if isinstance(value, str) else value
+
+
 @cache
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
+        finalize=_clean,
         loader=jinja2.PackageLoader("bot.web", "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -225,7 +234,7 @@ async def treaty(request: web.Request) -> web.Response:
         counted=counted_words(status.get("rule")),
         qualifying=qualifying,
         threshold=threshold,
-        gauge=gauge_svg(qualifying, threshold),
+        gauge=Markup(gauge_svg(qualifying, threshold)),
         progress=status.get("progress") or "",
         eif=_eif_words(status.get("entry_into_force")),
         last_point=points[-1] if points else None,

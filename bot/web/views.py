@@ -9,15 +9,24 @@ Must not: read the database, the clock or the network, or know any route.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from bot.charts.series import NOT_CONSENT_KINDS, SIGNATURE_KINDS
 from scrapers.model import Participant
 
 SORTS = ("name", "signature", "consent")
+# Characters HTML and XML forbid in text (control characters a hostile page could carry).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    return _FORBIDDEN.sub("", text)
+
+
 ORDERS = ("asc", "desc")
 
 
@@ -113,13 +122,14 @@ def gauge_svg(qualifying: int | None, threshold: int | None) -> str:
 def badge_svg(title: str, qualifying: int | None, threshold: int | None) -> str:
     """A shields-style badge: "Cybercrime Convention: 38/40" (white on dark: 10:1 contrast)."""
     value = f"{qualifying if qualifying is not None else '?'}/{threshold or '?'}"
+    title = clean_text(title)
     label = title if len(title) <= 48 else title[:47] + "…"
     left = 12 + 7 * len(label)
     right = 12 + 8 * len(value)
     text = f"{label}: {value}"
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img"'
-        f' width="{left + right}" height="20" aria-label={quoteattr(text)}>'
+        '<svg xmlns="http://www.w3.org/2000/svg"'
+        f' width="{left + right}" height="20" viewBox="0 0 {left + right} 20">'
         f"<title>{escape(text)}</title>"
         f'<rect width="{left}" height="20" fill="#333333"/>'
         f'<rect x="{left}" width="{right}" height="20" fill="#1f5f99"/>'
