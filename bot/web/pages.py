@@ -244,7 +244,6 @@ async def treaty(request: web.Request) -> web.Response:
         order=order,
         sorts=[(key, SORT_LABELS[key]) for key in SORTS],
         telegram=f"https://t.me/{username}?start=sub_{treaty_id}" if username else None,
-        base=f"{request.scheme}://{request.host}",
     )
     return _cached(response, etag, modified)
 
