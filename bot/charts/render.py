@@ -2,7 +2,7 @@
 
 matplotlib is imported on the first drawing, not at service start-up (it costs ~0.3 s and
 ~30 MB), and uses the Agg backend: no display, no GUI toolkit. Drawing is CPU-bound and takes
-tens of milliseconds, so callers run it in an executor (`bot.web.chartcache` does). The SVG
+tens of milliseconds, so callers run it in an executor (`bot.charts.cache` does). The SVG
 carries its numbers: a `<title>` (its accessible name), and a `<desc>` whose text is the series
 as JSON, so tests (and screen readers) can read exactly what is drawn. Output is deterministic
 (fixed hash salt, no date).

@@ -24,10 +24,10 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot import operations
+from bot.charts import cache as chartcache
 from bot.charts.series import cumulative
 from bot.errors import NotFound
 from bot.render import human_date, render_plain
-from bot.web import chartcache
 from bot.web.context import APP, BOT_USERNAME
 from bot.web.views import (
     ORDERS,
