@@ -9,6 +9,7 @@ Skipped only when Chromium is not installed (`.ci/run` installs it).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -185,7 +186,7 @@ async def test_pages_fit_a_phone_have_ordered_headings_and_readable_contrast(
 
             assert await tab.evaluate(OVERFLOW) <= 0, (path, width)
             assert levels[0] == 1 and levels.count(1) == 1, path
-            assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), path
+            assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), path
             assert await tab.evaluate(CONTRAST) == [], path
             await tab.close()
 
