@@ -163,9 +163,11 @@ async def index(request: web.Request) -> web.Response:
         seen = overview.get(row["id"], {})
         counts = seen.get("counts") or {}
         parties, qualifying = counts.get("parties"), counts.get("qualifying")
-        progress = (f"{parties} parties" if parties is not None else "not read yet") + (
-            f", {qualifying} counted" if qualifying is not None else ""
-        )
+        said = [f"{qualifying} counted" if qualifying is not None else ""]
+        said.append(f"{parties} parties" if parties is not None else "")
+        progress = ", ".join(p for p in said if p) or "no instruments yet"
+        if not (seen.get("health") or {}).get("last_success"):
+            progress = "not read yet"
         shown.append(
             {
                 "id": row["id"],
