@@ -130,7 +130,11 @@ async def _serve_http(
     the Telegram webhook route when Telegram runs in webhook mode."""
     host = app.config.http.host
     port = app.config.http.port if port is None else port
-    web_app = build_web_app(app, health=lambda: bool(scheduler.running))
+    web_app = build_web_app(
+        app,
+        health=lambda: bool(scheduler.running),
+        bot_username=telegram.application.bot.username if telegram is not None else None,
+    )
     if telegram is not None:
         from bot.telegram.webhook import add_webhook_route
 

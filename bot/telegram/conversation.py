@@ -100,6 +100,25 @@ async def send(context: Context, chat_id: int, text: str, keyboard: Keyboard | N
             return
 
 
+async def send_photo(context: Context, chat_id: int, photo: bytes, caption: str) -> bool:
+    """A paced photo with an HTML caption (at most 1,024 visible UTF-16 units); False when it
+    could not be sent (logged), so the caller can send the text instead."""
+    channel = channel_of(context)
+    for attempt in (1, 2):
+        await channel.reply_turn(chat_id)
+        try:
+            await context.bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
+            return True
+        except RetryAfter as exc:
+            channel.gate.pause_all(retry_after_s(exc))
+            if attempt == 2:
+                log.warning("telegram %s: photo dropped after two 429s", chat_id)
+        except TelegramError as exc:
+            log.warning("telegram %s: photo failed, sending text: %s", chat_id, exc)
+            return False
+    return False
+
+
 async def reply(
     update: Update, context: Context, text: str, keyboard: Keyboard | None = None
 ) -> None:

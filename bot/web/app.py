@@ -10,7 +10,8 @@ service's own event loop, stoppable with the rest of the service.
 or `async with running(app, health=..., host=..., port=...) as server:`.
 
 Every route is a GET (HEAD too), except the Telegram webhook POST the service may add; answers
-carry `Access-Control-Allow-Origin: *`. Every error is JSON `{"error": code, "message": text}`:
+carry `Access-Control-Allow-Origin: *`. The HTML status pages (`bot.web.pages`) answer their
+own errors as HTML pages; every other error is JSON `{"error": code, "message": text}`:
 400 for a bad parameter, 404 for an unknown path, treaty or type, 405 for another method, 500
 (details in the log only) for a bug.
 Must not: hold state of its own, or do blocking I/O on the loop.
@@ -28,10 +29,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.app import App
-from bot.web import api, feed
+from bot.web import api, feed, pages
 from bot.web import health as status_routes
 from bot.web.context import (
     APP,
+    BOT_USERNAME,
     HEALTH,
     SCHEMAS,
     BadRequest,
@@ -77,15 +79,22 @@ async def _common_headers(request: web.Request, response: web.StreamResponse) ->
 
 
 def build_web_app(
-    app: App, *, health: HealthProbe, schemas: SchemaLookup = event_schema
+    app: App,
+    *,
+    health: HealthProbe,
+    schemas: SchemaLookup = event_schema,
+    bot_username: str | None = None,
 ) -> web.Application:
     """The application: every route over `app`'s store and config. `health` says whether the
-    scheduler runs; `schemas` finds the JSON Schema of an event type (see `bot.web.schema`)."""
+    scheduler runs; `schemas` finds the JSON Schema of an event type (see `bot.web.schema`);
+    `bot_username` (the Telegram bot's, when one runs) adds subscribe links to the pages."""
     web_app = web.Application(middlewares=[json_errors])
     web_app[APP] = app
     web_app[HEALTH] = health
     web_app[SCHEMAS] = schemas
+    web_app[BOT_USERNAME] = bot_username
     web_app.add_routes([*status_routes.ROUTES, *api.ROUTES, *feed.ROUTES])
+    pages.add_pages(web_app)
     web_app.on_response_prepare.append(_common_headers)
     return web_app
 

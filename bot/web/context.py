@@ -29,6 +29,8 @@ SchemaLookup = Callable[[str], Mapping[str, Any] | None]
 APP: web.AppKey[App] = web.AppKey("treatybot_app", App)
 HEALTH: web.AppKey[HealthProbe] = web.AppKey("treatybot_health")
 SCHEMAS: web.AppKey[SchemaLookup] = web.AppKey("treatybot_schemas")
+# The Telegram bot's username (from getMe), for `t.me` links on the pages; None without a bot.
+BOT_USERNAME: web.AppKey[str | None] = web.AppKey("treatybot_bot_username")
 
 _dumps = partial(json.dumps, ensure_ascii=False)
 

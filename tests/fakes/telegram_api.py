@@ -54,8 +54,9 @@ from tests.fakes.telegram_model import (
 
 __all__ = ["Call", "ChatInfo", "Delivered", "FakeBotAPI", "Violation"]
 
-CHAT_METHODS = frozenset({"sendmessage", "editmessagetext", "getchat"})
-SEND_METHODS = frozenset({"sendmessage", "editmessagetext"})
+CHAT_METHODS = frozenset({"sendmessage", "sendphoto", "editmessagetext", "getchat"})
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "editmessagetext"})
+CAPTION_LIMIT = 1024  # UTF-16 code units of the visible caption, as the Bot API counts
 
 
 @dataclass
@@ -486,6 +487,54 @@ class FakeBotAPI:
         self._delivered[(chat.id, sent.message_id)] = sent
         return message
 
+    def _m_sendphoto(self, call: Call) -> dict[str, Any]:
+        """A photo uploaded as multipart/form-data (`photo` a file part), with an optional
+        caption; the answer carries PhotoSize objects, as the real API's does."""
+        assert call.chat_id is not None
+        chat = self.chats[call.chat_id]
+        upload = call.params.get("photo")
+        if not isinstance(upload, bytes) or not upload:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        size = _png_size(upload)
+        if size is None:
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = str(call.params.get("caption") or "")
+        html_mode = (call.parse_mode or "").upper() == "HTML"
+        description = text_error(caption, call.parse_mode) if caption and html_mode else None
+        if description is not None and "too long" not in description:
+            self.html_rejections.append((caption, description))
+            raise ApiError(400, description)  # "Bad Request: can't parse entities: …"
+        visible = visible_text(caption) if html_mode else caption
+        if utf16_length(visible) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        self._check_rate(call, chat)
+        self.limits.record(chat, call.time)
+        message_id = next(self._message_ids)
+        width, height = size
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": chat.json(),
+            "date": int(time.time()),
+            "photo": [
+                {
+                    "file_id": f"photo-{message_id}",
+                    "file_unique_id": f"u{message_id}",
+                    "width": width,
+                    "height": height,
+                    "file_size": len(upload),
+                }
+            ],
+        }
+        if caption:
+            message["caption"] = visible
+        sent = Delivered(
+            message_id, chat.id, caption, call.parse_mode, call.reply_markup, call.time, message
+        )
+        sent.photo = upload
+        self._delivered[(chat.id, message_id)] = sent
+        return message
+
     def _m_editmessagetext(self, call: Call) -> dict[str, Any]:
         assert call.chat_id is not None
         message_id = _int_or_none(call.params.get("message_id"))
@@ -529,8 +578,17 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         params.update(await request.json())
     elif request.can_read_body:
         form = await request.post()
-        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        for key, value in form.items():
+            # A file part (multipart/form-data, e.g. sendPhoto's `photo`): its bytes.
+            params[key] = value if isinstance(value, str) else value.file.read()
     return params
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG, or None for anything else (the fake accepts PNG only)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def _json_value(value: Any) -> Any:

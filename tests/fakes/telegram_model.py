@@ -66,6 +66,7 @@ class Delivered:
     time: float
     json: dict[str, Any]  # the Message object the API answered with
     edits: list[str] = field(default_factory=list)
+    photo: bytes | None = None  # the uploaded image of a sendPhoto (`text` is its caption)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The fake Bot API, driven by the real python-telegram-bot client over loopback."""
+"""The fake Bot API, driven by the real python-telegram-bot client over loopback (sendPhoto
+uploads included)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import datetime as dtm
 import os
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -384,3 +386,69 @@ async def test_get_updates_conflicts_with_a_webhook_and_with_a_second_poller(
         with pytest.raises(Conflict):
             await asyncio.wait_for(first, 5)
         assert len(await asyncio.wait_for(second, 5)) == 1
+
+
+# -- sendPhoto (multipart upload) -----------------------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    rows = b"".join(b"\x00" + b"\x00" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_a_photo_with_a_caption_is_delivered_as_a_message_with_photo_sizes(
+    fake: FakeBotAPI,
+    bot: Bot,
+) -> None:
+    image = png(8, 4)
+
+    message = await bot.send_photo(7, image, caption="<b>7</b> of 40", parse_mode="HTML")
+
+    assert (message.chat.id, message.caption) == (7, "7 of 40")
+    assert [(p.width, p.height, p.file_size) for p in message.photo] == [(8, 4, len(image))]
+    [sent] = fake.sent(7)
+    assert (sent.photo, sent.text, sent.parse_mode) == (image, "<b>7</b> of 40", "HTML")
+    [call] = fake.calls_to("sendPhoto")
+    assert call.status == 200
+
+
+@pytest.mark.parametrize(
+    ("photo", "caption", "error"),
+    [
+        (b"GIF89a not a png", "", "IMAGE_PROCESS_FAILED"),
+        (png(2, 2), "x" * 1025, "message caption is too long"),
+        (png(2, 2), "<b>open", "can't parse entities"),
+    ],
+)
+async def test_a_refused_photo_is_a_bad_request(
+    fake: FakeBotAPI,
+    bot: Bot,
+    photo: bytes,
+    caption: str,
+    error: str,
+) -> None:
+    with pytest.raises(BadRequest, match="(?i)" + error):
+        await bot.send_photo(7, photo, caption=caption, parse_mode="HTML")
+
+    assert fake.sent(7) == []
+
+
+async def test_a_caption_of_exactly_1024_utf16_units_is_accepted(
+    fake: FakeBotAPI,
+    bot: Bot,
+) -> None:
+    caption = "🇫🇷" * 256  # 2 code points, 4 UTF-16 units each flag
+
+    message = await bot.send_photo(7, png(2, 2), caption=caption)
+
+    assert message.caption == caption

@@ -297,3 +297,35 @@ async def test_a_hostile_chat_title_and_command_text_never_break_a_reply(bot: Bo
     [text] = await bot.says(-77, "/subscribe <script>&amp;", chat_type="group")
 
     assert "&lt;script&gt;&amp;amp;" in text
+
+
+async def test_status_is_the_chart_as_a_photo_with_the_text_as_caption(bot: Bot) -> None:
+    [caption] = await bot.says(7, "/status XVIII-16")
+
+    sent = bot.last(7)
+    [size] = sent.json["photo"]
+    assert sent.photo is not None and sent.photo[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (size["width"], size["height"]) == (800, 400)
+    assert "0 of 40" in caption and "40 more instruments needed" in caption
+    assert [c.status for c in bot.fake.calls_to("sendPhoto")] == [200]
+    assert bot.fake.calls_to("sendMessage") == []
+
+
+async def test_status_falls_back_to_text_when_the_photo_fails(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail_once(500, chat_id=7)
+
+    [text] = await bot.says(7, "/status XVIII-16")
+
+    assert "0 of 40" in text
+    assert bot.last(7).photo is None
+    assert [c.status for c in bot.fake.calls_to("sendPhoto")] == [500]
+    assert "photo failed, sending text" in caplog.text
+
+
+async def test_a_start_link_from_a_status_page_subscribes_the_chat(bot: Bot) -> None:
+    [text] = await bot.says(7, "/start sub_XVIII-16")
+
+    assert text.startswith("Subscribed to <b>United Nations Convention against Cybercrime")
+    assert (await bot.target(7))["subscriptions"]["treaty"] == ["XVIII-16"]
