@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bot.charts.series import Point
+from bot.charts.series import Point, short_title
 
 SIGNATURE_COLOUR = "#1f5f99"  # 6.9:1 on white
 CONSENT_COLOUR = "#a33d00"  # 6.4:1 on white
@@ -83,7 +83,7 @@ def _figure(points: Sequence[Point], title: str, threshold: int | None, fmt: str
                 )
             ax.set_ylim(bottom=0)
             ax.set_ylabel("Participants (cumulative)")
-            ax.set_title(title[:90], fontsize=11)
+            ax.set_title(short_title(title, 70), fontsize=11)
             ax.grid(axis="y", color="#dddddd")
             if points or threshold:
                 ax.legend(loc="upper left", frameon=False)

@@ -60,3 +60,17 @@ def cumulative(participants: Sequence[Participant]) -> list[Point]:
         consents += consented[day]
         points.append(Point(day, signatures, consents))
     return points
+
+
+def short_title(title: str, limit: int = 60) -> str:
+    """A treaty's title short enough for a badge or a chart heading.
+
+    UN titles often run "Main title; subtitle" (the Cybercrime Convention's is 250 characters):
+    keep the part before the first semicolon, then cut on a word with "…" past `limit`.
+    """
+    head = " ".join(title.split(";", 1)[0].split())
+    if len(head) <= limit:
+        return head
+    cut = head[: limit - 1].rsplit(" ", 1)[0] or head[: limit - 1]
+    return cut.rstrip(",:") + "…"
+

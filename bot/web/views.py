@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bot.charts.series import NOT_CONSENT_KINDS, SIGNATURE_KINDS
+from bot.charts.series import NOT_CONSENT_KINDS, SIGNATURE_KINDS, short_title
 from scrapers.model import Participant
 
 SORTS = ("name", "signature", "consent")
@@ -122,8 +122,7 @@ def gauge_svg(qualifying: int | None, threshold: int | None) -> str:
 def badge_svg(title: str, qualifying: int | None, threshold: int | None) -> str:
     """A shields-style badge: "Cybercrime Convention: 38/40" (white on dark: 10:1 contrast)."""
     value = f"{qualifying if qualifying is not None else '?'}/{threshold or '?'}"
-    title = clean_text(title)
-    label = title if len(title) <= 48 else title[:47] + "…"
+    label = short_title(clean_text(title), 48)
     left = 12 + 7 * len(label)
     right = 12 + 8 * len(value)
     text = f"{label}: {value}"
