@@ -74,6 +74,7 @@ class App:
     config: Config
     store: Store
     clock: Clock = utc_now
+    timing: Timing = field(default_factory=lambda: Timing())  # pacing, budget, the check loop
     _fetcher: Fetcher | None = None
     _limits: ProcessLimits | None = None  # the database's shared fetch slots and check locks
     dispatchers: dict[str, Dispatcher] = field(default_factory=dict)  # filled by the service
@@ -173,7 +174,14 @@ async def open_app(
             before_request=budget.take,
         )
         async with Fetcher(shared, monotonic=timing.monotonic, pace_sleep=timing.sleep) as fetcher:
-            yield App(config=config, store=app_store, clock=clock, _fetcher=fetcher, _limits=limits)
+            yield App(
+                config=config,
+                store=app_store,
+                clock=clock,
+                timing=timing,
+                _fetcher=fetcher,
+                _limits=limits,
+            )
     finally:
         if own_store:
             app_store.close()

@@ -32,7 +32,7 @@ from bot.delivery.registry import CHANNELS
 from bot.errors import TreatybotError
 from bot.instance import InstanceLock
 from bot.ops import OpsAlert, OpsMonitor, Sink, health_webhook_sink
-from bot.scheduler import start_scheduler
+from bot.scheduler import start_scheduler, start_watch_loop
 from bot.web import WebServer, build_web_app, serve
 from bot.webhooks.channel import AlertOnce
 from bot.webhooks.manage import sync_config_endpoints
@@ -102,6 +102,7 @@ async def _running(
             for name, d in app.dispatchers.items()
         ]
         scheduler = await start_scheduler(app, after_check=monitor.after_check)
+        watching = start_watch_loop(app, after_check=monitor.after_check)
         web_server = await _serve_http(app, scheduler, http_port, telegram)
         if telegram is not None:
             from bot.telegram.app import announce_webhook
@@ -112,6 +113,8 @@ async def _running(
         finally:
             await web_server.stop()
             scheduler.shutdown(wait=False)
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
             await _finish_checks(scheduler)
             delivery_stop.set()
             await asyncio.gather(*senders, return_exceptions=True)

@@ -67,6 +67,7 @@ class Plan:
     reason: str
     next_due: dt.datetime
     last_checked: dt.datetime | None
+    interval_s: float  # how long after a check the next is due
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -126,7 +127,7 @@ def plan(facts: Facts, now: dt.datetime, tiers: Tiers) -> Plan:
         interval = facts.interval_s
     last = facts.last_checked
     due = now if last is None else last + dt.timedelta(seconds=interval)
-    return Plan(facts.treaty_id, tier, reason, due, last)
+    return Plan(facts.treaty_id, tier, reason, due, last, interval)
 
 
 def plan_all(facts: Iterable[Facts], now: dt.datetime, tiers: Tiers) -> list[Plan]:
@@ -145,7 +146,7 @@ def next_checks(plans: Iterable[Plan], now: dt.datetime, tiers: Tiers, limit: in
     due = [p for p in plans if p.next_due <= now]
 
     def urgency(p: Plan) -> tuple[int, float, str]:
-        late = (now - p.next_due).total_seconds() / tiers.interval_s(p.tier)
+        late = (now - p.next_due).total_seconds() / p.interval_s
         # Overdue by more than a whole interval: as urgent as hot (its tier bound is at stake).
         rank = 0 if late >= 1.0 else TIER_RANK[p.tier]
         return rank, -late, p.treaty_id
