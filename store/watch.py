@@ -141,3 +141,15 @@ def saw_change(db: Database, treaty_id: str, *, now: dt.datetime) -> None:
                ON CONFLICT (treaty_id) DO UPDATE SET last_change = excluded.last_change""",
             [treaty_id, now_text(now), now_text(now)],
         )
+
+
+def someone_relies_on(db: Database, treaty_id: str) -> bool:
+    """Tracked by hand, or subscribed to by an active chat or webhook: worth an operator alert
+    when its checks fail (a quiet catalogue treaty nobody follows is only logged)."""
+    row = db.execute(
+        """SELECT EXISTS (SELECT 1 FROM treaties WHERE id = ? AND tracked = 1)
+               OR EXISTS (SELECT 1 FROM subscriptions s JOIN targets t ON t.id = s.target_id
+                           WHERE s.kind = 'treaty' AND s.value = ? AND t.active = 1)""",
+        [treaty_id, treaty_id],
+    ).fetchone()
+    return bool(row[0])
