@@ -48,6 +48,11 @@ async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> C
     metrics.observe_check(result.outcome, time.monotonic() - started)
     for event in result.events:
         metrics.observe_event(event.type)
+    seen = next((e.detection for e in result.events if e.detection is not None), None)
+    if seen is not None and seen.changed_after is not None:  # once per change, not per event
+        metrics.observe_detection(
+            seen.tier, (seen.first_seen_at - seen.changed_after).total_seconds()
+        )
     if result.outcome in ("failed", "quarantined"):
         log.warning("%s: %s: %s", treaty_id, result.outcome, result.error)
     else:

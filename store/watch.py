@@ -153,3 +153,9 @@ def someone_relies_on(db: Database, treaty_id: str) -> bool:
         [treaty_id, treaty_id],
     ).fetchone()
     return bool(row[0])
+
+
+def remembered_tier(db: Database, treaty_id: str) -> str | None:
+    """The tier the watch loop last gave `treaty_id` (None: never planned, e.g. `scrape`)."""
+    row = db.execute("SELECT tier FROM watch_state WHERE treaty_id = ?", [treaty_id]).fetchone()
+    return str(row[0]) if row else None
