@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import App, Clock, open_app, utc_now
+from bot.app import App, Clock, Timing, open_app, utc_now
 from bot.config import Config
 from bot.delivery import console
 from bot.delivery.channel import Channel
@@ -51,9 +51,11 @@ async def run_service(
     clock: Clock = utc_now,
     console_stream: TextIO | None = None,
     http_port: int | None = None,
+    timing: Timing | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (or until `stop` is set, for tests). `http_port` overrides
-    `[http] port` (`run --port`, `$PORT`)."""
+    `[http] port` (`run --port`, `$PORT`); `timing` (with `clock`) runs request pacing, the
+    budget and the watch loop on another clock (a benchmark's time-scaled one)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
@@ -63,7 +65,7 @@ async def run_service(
             handled.append(sig)
     try:
         with InstanceLock.acquire(config.database.path):
-            async with _running(config, clock, console_stream, http_port) as app:
+            async with _running(config, clock, console_stream, http_port, timing) as app:
                 log.info("running; delivering through: %s", ", ".join(app.dispatchers) or "none")
                 await stop.wait()
                 log.info("stopping")
@@ -74,9 +76,13 @@ async def run_service(
 
 @contextlib.asynccontextmanager
 async def _running(
-    config: Config, clock: Clock, console_stream: TextIO | None, http_port: int | None
+    config: Config,
+    clock: Clock,
+    console_stream: TextIO | None,
+    http_port: int | None,
+    timing: Timing | None = None,
 ) -> AsyncIterator[App]:
-    async with open_app(config, clock=clock) as app:
+    async with open_app(config, clock=clock, timing=timing) as app:
         if config.treaties:
             await app.store.run(treaties.track, [t.id for t in config.treaties], None)
         # The only instance (the lock says so): rows a crashed run left claimed are ours now.
