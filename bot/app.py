@@ -7,21 +7,25 @@ pointing at local fakes and, where needed, a fixed clock. Use cases (`bot/operat
 
 The fetcher is wrapped in the database's shared request slots (`bot/fetchlock.py`): every
 process on one database together keeps `untc.max_concurrency`. A database that cannot be used
-is a `StoreError` naming the path and the cause.
+is a `StoreError` naming the path and the cause. Every request also takes a start from the
+database's shared request budget (`bot/budget.py`, `[fetch] requests_per_minute`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from bot.budget import RequestBudget
 from bot.config import Config, UntcConfig
 from bot.delivery.router import Delivery, route
 from bot.errors import StoreError
@@ -35,6 +39,15 @@ if TYPE_CHECKING:
     from bot.delivery.dispatcher import Dispatcher
 
 Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The clocks and sleep of request pacing and the budget (real time unless injected)."""
+
+    clock: Callable[[], float] = time.time  # Unix seconds, shared by processes
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 def utc_now() -> dt.datetime:
@@ -61,6 +74,7 @@ class App:
     config: Config
     store: Store
     clock: Clock = utc_now
+    timing: Timing = field(default_factory=lambda: Timing())  # pacing, budget, the check loop
     _fetcher: Fetcher | None = None
     _limits: ProcessLimits | None = None  # the database's shared fetch slots and check locks
     dispatchers: dict[str, Dispatcher] = field(default_factory=dict)  # filled by the service
@@ -131,21 +145,43 @@ async def open_app(
     store: Store | None = None,
     must_exist: bool = False,
     policy: FetchPolicy | None = None,
+    timing: Timing | None = None,
 ) -> AsyncIterator[App]:
     """The app with its fetcher, for commands and the service that read the site.
 
+    `timing` replaces the real clocks and sleeps of pacing and the budget (a benchmark's
+    time-scaled clock); by default real time.
+
     `policy` replaces the config's fetch policy (the CLI bounds retry waits with it)."""
+    timing = timing or Timing()
     own_store = store is None
     app_store = store if store is not None else open_store(config, must_exist=must_exist)
     try:
         limits = ProcessLimits(app_store.path, config.untc.max_concurrency)
-        # Each request (not the waits between retries) holds one of the database's shared
-        # slots: every process on this database together keeps `max_concurrency`.
-        shared = dataclasses.replace(
-            policy or fetch_policy(config.untc), request_slot=limits.fetch_slot
+        budget = RequestBudget(
+            app_store.path,
+            config.fetch.requests_per_minute,
+            config.fetch.budget_window_s,
+            clock=timing.clock,
+            sleep=timing.sleep,
         )
-        async with Fetcher(shared) as fetcher:
-            yield App(config=config, store=app_store, clock=clock, _fetcher=fetcher, _limits=limits)
+        # Each request (not the waits between retries) holds one of the database's shared
+        # slots: every process on this database together keeps `max_concurrency`; and takes
+        # one start from the shared budget just before it goes out (retries too).
+        shared = dataclasses.replace(
+            policy or fetch_policy(config.untc),
+            request_slot=limits.fetch_slot,
+            before_request=budget.take,
+        )
+        async with Fetcher(shared, monotonic=timing.monotonic, pace_sleep=timing.sleep) as fetcher:
+            yield App(
+                config=config,
+                store=app_store,
+                clock=clock,
+                timing=timing,
+                _fetcher=fetcher,
+                _limits=limits,
+            )
     finally:
         if own_store:
             app_store.close()

@@ -346,6 +346,34 @@ class ServiceConfig(_Section):
     shutdown_timeout_s: Float = Field(10.0, gt=0)
 
 
+class FetchConfig(_Section):
+    """The request budget shared by every process on the database (`bot/budget.py`)."""
+
+    requests_per_minute: Int = Field(60, ge=1, le=6000)
+    budget_window_s: Interval = Field(60.0, alias="budget_window")
+
+
+class WatchConfig(_Section):
+    """Which treaties `treatybot run` checks and how often (`bot/watch.py` decides)."""
+
+    all: Bool = True
+    hot_interval_s: Interval = Field(180.0, alias="hot_interval")
+    warm_interval_s: Interval = Field(3600.0, alias="warm_interval")
+    quiet_interval_s: Interval = Field(43_200.0, alias="quiet_interval")
+    hot_within_instruments: Int = Field(5, ge=0)
+    hot_recent_days: Int = Field(30, ge=0)
+    hot_entry_into_force_days: Int = Field(30, ge=0)
+    quiet_after_days: Int = Field(1095, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not self.hot_interval_s <= self.warm_interval_s <= self.quiet_interval_s:
+            raise _value_error(
+                ("quiet_interval",), "needs hot_interval <= warm_interval <= quiet_interval"
+            )
+        return self
+
+
 class TreatyConfig(_Section):
     """Per-treaty overrides of the entry-into-force rule and the check interval."""
 
@@ -422,6 +450,8 @@ class Config(_Section):
     http: HttpConfig = Field(default_factory=HttpConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
     treaties: tuple[TreatyConfig, ...] = ()
 
     @classmethod

@@ -69,6 +69,14 @@ DELIVERY_LATENCY = Histogram(
     buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600),
     registry=REGISTRY,
 )
+DETECTION_LATENCY = Histogram(
+    "treatybot_detection_latency_seconds",
+    "Upper bound of how late a change was seen: first seen minus the previous check that still"
+    " saw the old state, by watch tier (unknown: checked outside the watch loop).",
+    ["tier"],
+    buckets=(30, 60, 120, 180, 300, 600, 1800, 3600, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600),
+    registry=REGISTRY,
+)
 TELEGRAM_429 = Counter(
     "treatybot_telegram_429",
     "Bot API answers 429 Too Many Requests.",
@@ -113,6 +121,11 @@ def observe_check(outcome: str, seconds: float) -> None:
     """One check ended with `outcome` (baseline, unchanged, changed, failed, quarantined)."""
     CHECKS.labels(outcome=outcome).inc()
     CHECK_SECONDS.observe(seconds)
+
+
+def observe_detection(tier: str | None, seconds: float) -> None:
+    """One change was first seen `seconds` after the last check that saw the old state."""
+    DETECTION_LATENCY.labels(tier=tier or "unknown").observe(max(seconds, 0.0))
 
 
 def observe_event(event_type: str) -> None:

@@ -5,7 +5,9 @@ Subjects and states:
 
 - a treaty whose checks failed `[health] failures_before_alert` times in a row → "failing"
   (with the last error), or that is quarantined → "quarantined"; a later good check →
-  "recovered" (the state is cleared);
+  "recovered" (the state is cleared). Only treaties someone relies on (tracked by hand, or
+  subscribed to) are alerted: with the whole catalogue watched, a failing treaty nobody follows
+  is only logged by the check;
 - a webhook endpoint disabled (410, or failing everything for `disable_after`) or whose
   delivery exhausted its retry schedule → "disabled" / "exhausted" (reported by the dispatcher's
   alert hook).
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.pipeline import CheckResult
-from store import ops, treaties
+from store import ops, treaties, watch
 from store.db import Store
 from store.snapshots import now_text
 
@@ -117,6 +119,8 @@ class OpsMonitor:
         before = await self.store.run(ops.get_state, subject)
         if state == before:
             return None
+        if state is not None and not await self.store.run(watch.someone_relies_on, result.treaty):
+            return None  # watched because the whole catalogue is: the log says it failed
         detail = str(row["quarantine_reason"] or row["last_error"] or "") if state else ""
         await self.store.run(ops.set_state, subject, state, since=self._stamp(), detail=detail)
         if state is None:

@@ -9,6 +9,7 @@ no parse and no diff.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -120,6 +121,19 @@ async def check_treaty(
         return CheckResult(treaty_id, "failed", (), error)
 
 
+async def _with_detection(
+    app: App, state: TreatyState, events: list[Event], now: dt.datetime
+) -> list[Event]:
+    """Each event with when the change was first seen (now) and the earliest it could have
+    been: the last good check, which still saw the old state."""
+    from store import watch
+    from store.events import Detection
+
+    tier = await app.store.run(watch.remembered_tier, state.id)
+    seen = Detection(now, state.last_success, tier)
+    return [dataclasses.replace(event, detection=seen) for event in events]
+
+
 async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> CheckResult:
     store = app.store
     state = await store.run(snapshots.load_state, treaty_id, with_snapshot=False)
@@ -170,6 +184,8 @@ async def _check(app: App, treaty_id: str, *, dry_run: bool, announce: bool) -> 
         due = None  # a page date that was never scheduled here: announced by `compare` or history
     if due is not None and due.id not in {e.id for e in events}:
         events.append(due)
+    if events and not baseline:
+        events = await _with_detection(app, state, events, now)
     if dry_run:
         return CheckResult(treaty_id, comparison.outcome, tuple(events), None, current)
     # The day to look again even if the page does not change: the page's date while it is still

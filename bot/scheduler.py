@@ -1,10 +1,9 @@
-"""The schedule: APScheduler runs one check job per tracked treaty at its interval, and the
-daily housekeeping.
+"""The schedule: the watch loop (`bot/watchloop.py`) checks every watched treaty when its tier
+says it is due, and APScheduler runs the daily housekeeping.
 
-Each check job calls the same `check_treaty` as `treatybot scrape`, with a little jitter so many
-treaties do not fire together. The list of tracked treaties is read again every few minutes, so
-`treatybot track` / `untrack` take effect without a restart. Jobs never overlap for the same
-treaty (max_instances=1) and missed runs are coalesced. Daily: the catalogue is refreshed (so
+Each check calls the same `check_treaty` as `treatybot scrape`. The watched list is read again
+every turn of the loop, so `treatybot track` / `untrack`, `/subscribe` and `/follow` take effect
+without a restart. Daily: the catalogue is refreshed (so
 `/subscribe` finds every treaty by title), treaties whose computed entry-into-force date has
 arrived are checked even if their interval is long, and check rows and delivered outbox rows
 older than `[database] keep_days` are deleted (events never are).
@@ -22,20 +21,18 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import metrics
 from bot.app import App
-from bot.config import DEFAULT_INTERVAL_S
 from bot.pipeline import CheckResult, check_treaty
+from bot.watchloop import WatchLoop
 from store import ops, treaties
 
 log = logging.getLogger("treatybot")
 
-RELOAD_INTERVAL_S = 300.0
 DAY_S = 86_400.0
-MAX_JITTER_S = 60.0
 
 AfterCheck = Callable[[CheckResult], Awaitable[object]]
 
 
-async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> None:
+async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> CheckResult | None:
     task = asyncio.current_task()
     if task is not None:
         task.set_name(f"check:{treaty_id}")  # so shutdown can wait for checks in flight
@@ -47,10 +44,15 @@ async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> N
         # still commits as one transaction (the store closes after it); otherwise nothing was
         # written and the next start checks again. Ending the job here keeps the exit quiet.
         log.info("%s: check interrupted by shutdown", treaty_id)
-        return
+        return None
     metrics.observe_check(result.outcome, time.monotonic() - started)
     for event in result.events:
         metrics.observe_event(event.type)
+    seen = next((e.detection for e in result.events if e.detection is not None), None)
+    if seen is not None and seen.changed_after is not None:  # once per change, not per event
+        metrics.observe_detection(
+            seen.tier, (seen.first_seen_at - seen.changed_after).total_seconds()
+        )
     if result.outcome in ("failed", "quarantined"):
         log.warning("%s: %s: %s", treaty_id, result.outcome, result.error)
     else:
@@ -60,33 +62,16 @@ async def _check(app: App, treaty_id: str, after: AfterCheck | None = None) -> N
             await after(result)
         except Exception:
             log.exception("%s: the after-check hook failed", treaty_id)
+    return result
 
 
-async def _sync_jobs(
-    app: App, scheduler: AsyncIOScheduler, after: AfterCheck | None = None
-) -> None:
-    wanted = {t.id: t.interval_s for t in app.config.treaties}
-    for treaty_id in await app.store.run(treaties.tracked_ids):
-        wanted.setdefault(treaty_id, DEFAULT_INTERVAL_S)
-    current = {job.id for job in scheduler.get_jobs() if job.id.startswith("check:")}
-    for treaty_id, interval in wanted.items():
-        job_id = f"check:{treaty_id}"
-        if job_id not in current:
-            scheduler.add_job(
-                _check,
-                "interval",
-                seconds=interval,
-                jitter=min(MAX_JITTER_S, interval * 0.1),
-                args=[app, treaty_id, after],
-                id=job_id,
-                max_instances=1,
-                coalesce=True,
-                next_run_time=dt.datetime.now(dt.UTC),
-            )
-            log.info("scheduled %s every %ss", treaty_id, interval)
-    for job_id in current - {f"check:{t}" for t in wanted}:
-        scheduler.remove_job(job_id)
-        log.info("unscheduled %s", job_id.removeprefix("check:"))
+def start_watch_loop(app: App, *, after_check: AfterCheck | None = None) -> asyncio.Task[None]:
+    """The check loop (`bot/watchloop.py`) as a task: cancel it to stop."""
+
+    async def check(app: App, treaty_id: str) -> CheckResult | None:
+        return await _check(app, treaty_id, after_check)
+
+    return asyncio.create_task(WatchLoop(app, check).run(), name="watch-loop")
 
 
 async def _refresh_catalogue(app: App) -> None:
@@ -127,16 +112,7 @@ async def start_scheduler(app: App, *, after_check: AfterCheck | None = None) ->
     housekeeping (catalogue, arrived entry-into-force dates, retention)."""
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     scheduler.start()
-    await _sync_jobs(app, scheduler, after_check)
     every = {"max_instances": 1, "coalesce": True}
-    scheduler.add_job(
-        _sync_jobs,
-        "interval",
-        seconds=RELOAD_INTERVAL_S,
-        args=[app, scheduler, after_check],
-        id="sync-jobs",
-        **every,
-    )
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
     known = await app.store.run(treaties.titled_count)
     # A database without the catalogue gets it a minute after start; else at the daily time.
@@ -169,6 +145,4 @@ async def start_scheduler(app: App, *, after_check: AfterCheck | None = None) ->
         next_run_time=soon,
         **every,
     )
-    if not any(job.id.startswith("check:") for job in scheduler.get_jobs()):
-        log.warning("no tracked treaties: add one with `treatybot track TREATY_ID`")
     return scheduler

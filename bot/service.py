@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import App, Clock, open_app, utc_now
+from bot.app import App, Clock, Timing, open_app, utc_now
 from bot.config import Config
 from bot.delivery import console
 from bot.delivery.channel import Channel
@@ -32,7 +32,7 @@ from bot.delivery.registry import CHANNELS
 from bot.errors import TreatybotError
 from bot.instance import InstanceLock
 from bot.ops import OpsAlert, OpsMonitor, Sink, health_webhook_sink
-from bot.scheduler import start_scheduler
+from bot.scheduler import start_scheduler, start_watch_loop
 from bot.web import WebServer, build_web_app, serve
 from bot.webhooks.channel import AlertOnce
 from bot.webhooks.manage import sync_config_endpoints
@@ -51,9 +51,11 @@ async def run_service(
     clock: Clock = utc_now,
     console_stream: TextIO | None = None,
     http_port: int | None = None,
+    timing: Timing | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (or until `stop` is set, for tests). `http_port` overrides
-    `[http] port` (`run --port`, `$PORT`)."""
+    `[http] port` (`run --port`, `$PORT`); `timing` (with `clock`) runs request pacing, the
+    budget and the watch loop on another clock (a benchmark's time-scaled one)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
@@ -63,7 +65,7 @@ async def run_service(
             handled.append(sig)
     try:
         with InstanceLock.acquire(config.database.path):
-            async with _running(config, clock, console_stream, http_port) as app:
+            async with _running(config, clock, console_stream, http_port, timing) as app:
                 log.info("running; delivering through: %s", ", ".join(app.dispatchers) or "none")
                 await stop.wait()
                 log.info("stopping")
@@ -74,9 +76,13 @@ async def run_service(
 
 @contextlib.asynccontextmanager
 async def _running(
-    config: Config, clock: Clock, console_stream: TextIO | None, http_port: int | None
+    config: Config,
+    clock: Clock,
+    console_stream: TextIO | None,
+    http_port: int | None,
+    timing: Timing | None = None,
 ) -> AsyncIterator[App]:
-    async with open_app(config, clock=clock) as app:
+    async with open_app(config, clock=clock, timing=timing) as app:
         if config.treaties:
             await app.store.run(treaties.track, [t.id for t in config.treaties], None)
         # The only instance (the lock says so): rows a crashed run left claimed are ours now.
@@ -102,6 +108,7 @@ async def _running(
             for name, d in app.dispatchers.items()
         ]
         scheduler = await start_scheduler(app, after_check=monitor.after_check)
+        watching = start_watch_loop(app, after_check=monitor.after_check)
         web_server = await _serve_http(app, scheduler, http_port, telegram)
         if telegram is not None:
             from bot.telegram.app import announce_webhook
@@ -112,6 +119,8 @@ async def _running(
         finally:
             await web_server.stop()
             scheduler.shutdown(wait=False)
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
             await _finish_checks(scheduler)
             delivery_stop.set()
             await asyncio.gather(*senders, return_exceptions=True)

@@ -59,6 +59,9 @@ class FetchPolicy:
     # Held around each request (not the waits between retries): e.g. a slot shared with other
     # processes on the same database, so together they keep `max_concurrency`.
     request_slot: RequestSlot | None = field(default=None, compare=False)
+    # Awaited inside the slot, after the spacing wait, just before each request starts (retries
+    # too): e.g. the request budget shared by every process on the database (`bot/fetchlock.py`).
+    before_request: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
     # Real status pages are well under 2 MB; anything far larger is not a status page, and
     # reading it whole would let one response exhaust memory.
     max_bytes: int = 20_000_000
@@ -132,7 +135,9 @@ class Fetcher:
     """`async with Fetcher(policy) as f: result = await f.fetch(url, treaty_id=...)`.
 
     Pass `session` to share an existing aiohttp session; the fetcher then leaves it open.
-    `sleep` is used for the waits between retries (inject a fake to test backoff arithmetic).
+    `sleep` is used for the waits between retries (inject a fake to test backoff arithmetic);
+    `monotonic` and `pace_sleep` time the spacing between requests (a benchmark on a time-scaled
+    clock injects both).
     """
 
     def __init__(
@@ -141,8 +146,12 @@ class Fetcher:
         *,
         session: aiohttp.ClientSession | None = None,
         sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        pace_sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.policy = policy
+        self._monotonic = monotonic
+        self._pace_sleep = pace_sleep
         self._session = session
         self._owns_session = session is None
         self._sleep = sleep
@@ -247,6 +256,8 @@ class Fetcher:
         slot = self.policy.request_slot
         async with self._slots, slot() if slot is not None else contextlib.nullcontext():
             await self._pace(urlsplit(url).netloc)
+            if self.policy.before_request is not None:
+                await self.policy.before_request()
             try:
                 async with session.get(url, headers=headers, timeout=timeout) as resp:
                     status = resp.status
@@ -314,6 +325,6 @@ class Fetcher:
         async with lock:
             last = self._last_start.get(host)
             if last is not None:
-                while (delay := last + self.policy.min_interval_s - time.monotonic()) > 0:
-                    await asyncio.sleep(delay)
-            self._last_start[host] = time.monotonic()
+                while (delay := last + self.policy.min_interval_s - self._monotonic()) > 0:
+                    await self._pace_sleep(delay)
+            self._last_start[host] = self._monotonic()

@@ -116,6 +116,41 @@ class WeightCounts:
         return cls(str(data["table"]), float(data["share"]), float(data["needed"]))
 
 
+def _utc_second(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """When treatybot first saw a change, and the earliest it could have: the previous check
+    that still saw the old state (None: no earlier good check). `first_seen_at -
+    changed_after` bounds the detection latency. `tier` is the watch tier the treaty was
+    checked in (None: not known)."""
+
+    first_seen_at: dt.datetime
+    changed_after: dt.datetime | None
+    tier: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "first_seen_at": _utc_second(self.first_seen_at),
+            "changed_after": _utc_second(self.changed_after) if self.changed_after else None,
+            "tier": self.tier,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Detection:
+        def when(text: Any) -> dt.datetime | None:
+            if not text:
+                return None
+            return dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+        first = when(data["first_seen_at"])
+        if first is None:
+            raise ValueError("detection.first_seen_at is empty")
+        return cls(first, when(data.get("changed_after")), data.get("tier"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """The fields every event carries. Never emitted itself: use one of the subclasses.
@@ -133,6 +168,8 @@ class Event:
     action: ActionRef | None
     counts: Counts
     entry_into_force_date: dt.date | None = None
+    # Added by the pipeline to new events (issue 13); events stored before it have none.
+    detection: Detection | None = None
 
     def __post_init__(self) -> None:
         if self.detected_at.utcoffset() is None:
@@ -152,6 +189,8 @@ class Event:
             "counts": self.counts.to_json(),
             "entry_into_force": {"date": _iso(self.entry_into_force_date)},
         }
+        if self.detection is not None:
+            data["detection"] = self.detection.to_json()
         data.update(self._extra_json())
         return data
 
@@ -477,6 +516,7 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
             weight=WeightCounts.from_json(counts.get("weight")),
         ),
         entry_into_force_date=_date(data["entry_into_force"]["date"]),
+        detection=Detection.from_json(data["detection"]) if data.get("detection") else None,
         **cls._extra_fields(data),
     )
 

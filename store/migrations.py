@@ -243,6 +243,23 @@ def m005_ops_state(db: Database) -> None:
 
 
 @migrations()
+def m006_watch_state(db: Database) -> None:
+    """What the watch scheduler must remember across a restart: each watched treaty's tier and
+    why (so a tier change is logged once), and when a check last saw its page change (hot at
+    once). The next due time is derived: the last check (`treaties.last_check`) + the tier's
+    interval."""
+    db.execute(
+        """CREATE TABLE watch_state (
+             treaty_id TEXT PRIMARY KEY,
+             tier TEXT NOT NULL,
+             reason TEXT NOT NULL,
+             since TEXT NOT NULL,
+             last_change TEXT
+           )"""
+    )
+
+
+@migrations()
 def m007_sections(db: Database) -> None:
     """The sections below the grid of the current snapshot (JSON, `Sections.to_json()`):
     declarations and reservations, objections, territorial applications. NULL for a snapshot

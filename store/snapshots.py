@@ -47,6 +47,7 @@ class TreatyState:
     has_snapshot: bool = False
     projected_eif: dt.date | None = None
     text_rule: dict[str, Any] | None = None  # the last rule read from the text (`text_parts`)
+    last_success: dt.datetime | None = None  # the last good check: it saw the stored state
 
 
 def now_text(now: dt.datetime) -> str:
@@ -86,7 +87,15 @@ def load_state(db: Database, treaty_id: str, *, with_snapshot: bool = True) -> T
         has_snapshot=bool(row["status"]),
         projected_eif=dt.date.fromisoformat(row["projected_eif"]) if row["projected_eif"] else None,
         text_rule=json.loads(row["text_rule"]) if row.get("text_rule") else None,
+        last_success=_stamp_of(row["last_success"]),
     )
+
+
+def _stamp_of(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def load_snapshot(

@@ -73,4 +73,3 @@ def short_title(title: str, limit: int = 60) -> str:
         return head
     cut = head[: limit - 1].rsplit(" ", 1)[0] or head[: limit - 1]
     return cut.rstrip(",:") + "…"
-

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import chats, config_cmd, demo, outbox, pages, service, store_commands, webhooks
+from bot.cli import (
+    chats,
+    config_cmd,
+    demo,
+    outbox,
+    pages,
+    schedule,
+    service,
+    store_commands,
+    webhooks,
+)
 from bot.cli.options import CONFIG_PATH_KEY, TreatybotGroup
 
 
@@ -37,6 +47,16 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.meta[CONFIG_PATH_KEY] = config_path
 
 
-for _module in (pages, store_commands, outbox, chats, webhooks, service, config_cmd, demo):
+for _module in (
+    pages,
+    store_commands,
+    outbox,
+    chats,
+    webhooks,
+    service,
+    config_cmd,
+    demo,
+    schedule,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)

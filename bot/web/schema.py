@@ -37,6 +37,23 @@ def _nullable(name: str) -> dict[str, Any]:
     return {"anyOf": [_ref(name), {"type": "null"}]}
 
 
+_STAMP = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+}
+# Detection-latency bounds (`store.events.Detection`); events stored before them have none.
+_DETECTION = {
+    "type": "object",
+    "properties": {
+        "first_seen_at": _STAMP,
+        "changed_after": {"anyOf": [_STAMP, {"type": "null"}]},
+        "tier": {"anyOf": [{"enum": ["hot", "warm", "quiet"]}, {"type": "null"}]},
+    },
+    "required": ["first_seen_at", "changed_after", "tier"],
+}
+_OPTIONAL = frozenset({"seq", "detection"})
+
 # The fields each type adds to the common ones (its `_extra_json`).
 _EXTRA: dict[str, dict[str, Any]] = {
     "treaty.correction": {
@@ -131,6 +148,7 @@ def generated_schema(event_type: str) -> dict[str, Any]:
             "properties": {"date": _NULLABLE_DATE},
             "required": ["date"],
         },
+        "detection": _DETECTION,
         **_EXTRA.get(event_type, {}),
     }
     return {
@@ -140,7 +158,7 @@ def generated_schema(event_type: str) -> dict[str, Any]:
         "description": " ".join((cls.__doc__ or "").split()),
         "type": "object",
         "properties": properties,
-        "required": [name for name in properties if name != "seq"],
+        "required": [name for name in properties if name not in _OPTIONAL],
         "$defs": _defs(),
     }
 

@@ -172,6 +172,18 @@ class TerritorialApplicationModel(StatementModel):
     date: str | None = Field(pattern=_DATE, description="Date of receipt of the notification")
 
 
+class DetectionModel(_Model):
+    first_seen_at: str = Field(pattern=_UTC_SECOND, description="When treatybot first saw it")
+    changed_after: str | None = Field(
+        pattern=_UTC_SECOND,
+        description="The previous check that still saw the old state: the change happened "
+        "after it (null: no earlier good check)",
+    )
+    tier: Literal["hot", "warm", "quiet"] | None = Field(
+        description="The watch tier the treaty was checked in (null: not known, e.g. `scrape`)"
+    )
+
+
 class EventData(_Model):
     """The event object of `treatybot events --json`, plus `schema_version`."""
 
@@ -185,6 +197,9 @@ class EventData(_Model):
     action: ActionModel | None
     counts: CountsModel
     entry_into_force: EntryIntoForceModel
+    detection: DetectionModel | None = Field(
+        None, description="Detection latency bounds (events stored before 0.2 have none)"
+    )
     schema_version: Literal[1]
 
 

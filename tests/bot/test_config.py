@@ -227,7 +227,11 @@ def test_every_error_is_reported_one_per_line(tmp_path: Path) -> None:
     ("text", "unknown", "allowed"),
     [
         ("[untc]\nfoo = 1\n", "untc.foo", "base_url, max_concurrency, min_interval_s"),
-        ("foo = 1\n", "foo", "console, database, health, http, service, telegram"),
+        (
+            "foo = 1\n",
+            "foo",
+            "console, database, fetch, health, http, service, telegram, treaties, untc, watch",
+        ),
         (treaty("interval_s = '1h'"), "treaties[0].interval_s", "interval, milestones"),
         ("[[telegram.channels]]\nchat_id = 1\nfoo = 2\n", "telegram.channels[0].foo", "chat_id"),
         ("[telegram]\ntoken = 'x'\n", "telegram.token", "token_env"),

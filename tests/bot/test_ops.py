@@ -39,6 +39,7 @@ async def test_five_failed_checks_then_recovery_raise_one_failing_and_one_recove
     config = load_config(str(write_config(tmp_path, fake_site.base_url, retries=0)))
     async with open_app(config, clock=clock) as app:
         await app.store.run(subscribers.upsert_target, "console", "stdout", match="filter", now=NOW)
+        await app.store.run(treaties.track, ["XVIII-16"])  # someone relies on it
         monitor = OpsMonitor(app.store, failures_before_alert=3, clock=clock)
         await monitor.after_check(await check_treaty(app, "XVIII-16"))  # baseline
         fake_site.script("XVIII-16", *[Reply(status=503)] * 5)
@@ -65,6 +66,7 @@ async def test_a_restarted_monitor_neither_repeats_nor_forgets_an_alert(
     fake_site.pages["XVIII-16"] = CYBER.encode()
     config = load_config(str(write_config(tmp_path, fake_site.base_url, retries=0)))
     async with open_app(config, clock=clock) as app:
+        await app.store.run(treaties.track, ["XVIII-16"])
         first = OpsMonitor(app.store, failures_before_alert=1, clock=clock)
         await first.after_check(await check_treaty(app, "XVIII-16"))
         fake_site.script("XVIII-16", Reply(status=503), Reply(status=503))
@@ -76,6 +78,23 @@ async def test_a_restarted_monitor_neither_repeats_nor_forgets_an_alert(
 
     assert [a.kind for a in first.sent] == ["treaty.failing"]
     assert [a.kind for a in second.sent] == ["treaty.recovered"]
+
+
+async def test_a_failing_treaty_nobody_tracks_or_subscribes_to_raises_no_alert(
+    fake_site: FakeUNSite, tmp_path: Path
+) -> None:
+    """With the whole catalogue watched, a quiet treaty nobody follows must not page anyone."""
+    fake_site.pages["XVIII-16"] = CYBER.encode()
+    config = load_config(str(write_config(tmp_path, fake_site.base_url, retries=0)))
+    async with open_app(config, clock=clock) as app:
+        monitor = OpsMonitor(app.store, failures_before_alert=1, clock=clock)
+        await monitor.after_check(await check_treaty(app, "XVIII-16"))
+        fake_site.script("XVIII-16", Reply(status=503))
+        failed = await check_treaty(app, "XVIII-16")
+        await monitor.after_check(failed)
+
+    assert failed.outcome == "failed"
+    assert monitor.sent == []
 
 
 async def test_the_health_webhook_gets_a_signed_standard_webhooks_ops_event() -> None:

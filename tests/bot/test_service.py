@@ -254,7 +254,9 @@ async def test_run_with_nothing_tracked_says_so_at_start(tmp_path: Path) -> None
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 15)
 
-    assert "WARNING treatybot no tracked treaties: add one with `treatybot track TREATY_ID`" in (
-        line.decode()
+    expected = (
+        "WARNING treatybot nothing to watch: run `treatybot catalogue`, or add one with"
+        " `treatybot track TREATY_ID`"
     )
+    assert expected in line.decode()
     assert code == 0

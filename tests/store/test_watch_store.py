@@ -1,0 +1,69 @@
+"""store.watch: which treaties are watched without `[watch] all`, and the facts read for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from scrapers.parse import parse_status_page
+from store import snapshots, subscribers, treaties, watch
+from store.db import connect, upgrade
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+NOW = dt.datetime(2026, 3, 12, 14, 5, 9, tzinfo=dt.UTC)
+
+
+def database(tmp_path: Path) -> Database:
+    db = connect(tmp_path / "watch.db")
+    upgrade(db)
+    status = parse_status_page((PAGES / "iv-11-crc-large.html").read_bytes(), "IV-11", "u")
+    snapshots.save_observation(
+        db, status, [], outcome="baseline", now=NOW, fingerprint=None, etag=None,
+        last_modified=None, qualifying=0,
+    )  # fmt: skip
+    snapshots.ensure_treaty(db, "XVIII-16")
+    snapshots.ensure_treaty(db, "I-1")
+    return db
+
+
+def test_without_watch_all_a_treaty_subscription_makes_its_treaty_watched(tmp_path: Path) -> None:
+    db = database(tmp_path)
+    chat = subscribers.upsert_target(db, "telegram", "42", match="subscribed", now=NOW)
+    subscribers.subscribe(db, chat, "treaty", "XVIII-16", now=NOW)
+
+    assert watch.watched_ids(db, every=False) == ["XVIII-16"]
+
+
+def test_without_watch_all_a_followed_country_watches_the_treaties_it_is_party_to(
+    tmp_path: Path,
+) -> None:
+    db = database(tmp_path)
+    chat = subscribers.upsert_target(db, "telegram", "42", match="subscribed", now=NOW)
+    subscribers.subscribe(db, chat, "country", "FR", now=NOW)  # France is a party to the CRC
+
+    assert watch.watched_ids(db, every=False) == ["IV-11"]
+
+
+def test_tracked_treaties_are_watched_and_with_watch_all_every_known_one(tmp_path: Path) -> None:
+    db = database(tmp_path)
+    treaties.track(db, ["I-1"])
+
+    assert watch.watched_ids(db, every=False) == ["I-1"]
+    assert watch.watched_ids(db, every=True) == ["I-1", "IV-11", "XVIII-16"]
+
+
+def test_facts_give_the_latest_action_date_and_the_remembered_change(tmp_path: Path) -> None:
+    db = database(tmp_path)
+    watch.saw_change(db, "IV-11", now=NOW)
+
+    [row] = watch.facts_rows(db, ["IV-11"])
+    status = snapshots.load_snapshot(db, "IV-11")
+    assert status is not None
+    latest = max(a.date for p in status.participants for a in p.actions)
+    assert (row["last_action"], row["last_change"], row["has_snapshot"]) == (
+        latest.isoformat(),
+        snapshots.now_text(NOW),
+        True,
+    )
