@@ -3,7 +3,7 @@ functions the pipeline, the dispatchers and the Telegram sender call to record w
 
     observe_check(outcome, seconds)            after each check (CheckResult.outcome)
     observe_event(type)                        for each event stored (inserted, not re-seen)
-    observe_delivery(channel, outcome, latency_s)   after each delivery try
+    observe_delivery(channel, outcome, latency_s, end_to_end_s)   after each delivery try
     observe_telegram_429()                     for each 429 the Bot API answers
 
 The outbox depth is not counted as things happen: it is read from the database when
@@ -67,6 +67,14 @@ DELIVERY_LATENCY = Histogram(
     "From the event's detection to its successful delivery, by channel.",
     ["channel"],
     buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600),
+    registry=REGISTRY,
+)
+END_TO_END_LATENCY = Histogram(
+    "treatybot_end_to_end_latency_seconds",
+    "Upper bound of change to delivery, by channel: from the previous check that still saw the"
+    " old state (the event's detection.changed_after) to the successful delivery.",
+    ["channel"],
+    buckets=(30, 60, 120, 180, 300, 600, 1800, 3600, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600),
     registry=REGISTRY,
 )
 DETECTION_LATENCY = Histogram(
@@ -133,14 +141,24 @@ def observe_event(event_type: str) -> None:
     EVENTS.labels(type=event_type).inc()
 
 
-def observe_delivery(channel: str, outcome: str, latency_s: float | None = None) -> None:
+def observe_delivery(
+    channel: str,
+    outcome: str,
+    latency_s: float | None = None,
+    end_to_end_s: float | None = None,
+) -> None:
     """One delivery try of `channel` ended in `outcome` (a `store.outbox.Outcome` value).
 
-    `latency_s` (now − the event's `detected_at`) is recorded only for a "sent" outcome.
+    `latency_s` (now − the event's `detected_at`) and `end_to_end_s` (now − its
+    `detection.changed_after`, when known) are recorded only for a "sent" outcome.
     """
     DELIVERIES.labels(channel=channel, outcome=outcome).inc()
-    if outcome == outbox.Outcome.SENT and latency_s is not None:
+    if outcome != outbox.Outcome.SENT:
+        return
+    if latency_s is not None:
         DELIVERY_LATENCY.labels(channel=channel).observe(max(latency_s, 0.0))
+    if end_to_end_s is not None:
+        END_TO_END_LATENCY.labels(channel=channel).observe(max(end_to_end_s, 0.0))
 
 
 def observe_telegram_429() -> None:

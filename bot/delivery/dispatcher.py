@@ -298,7 +298,9 @@ class Dispatcher:
         for row in batch:
             detected = _epoch(row.event.get("detected_at"))
             latency = now - detected if detected is not None else None
-            metrics.observe_delivery(self.name, outcome, latency)
+            changed = _epoch((row.event.get("detection") or {}).get("changed_after"))
+            end_to_end = now - changed if changed is not None else None
+            metrics.observe_delivery(self.name, outcome, latency, end_to_end)
 
     def _alert(self, what: str, target: str, error: str) -> None:
         if self.on_alert is None:

@@ -141,6 +141,8 @@ async def test_metrics_text_has_the_treatybot_families_and_process_metrics(web: 
         "treatybot_events",
         "treatybot_deliveries",
         "treatybot_delivery_latency_seconds",
+        "treatybot_end_to_end_latency_seconds",
+        "treatybot_detection_latency_seconds",
         "treatybot_telegram_429",
         "treatybot_outbox_depth",
         "process_resident_memory_bytes",
@@ -153,20 +155,25 @@ async def test_observations_show_in_the_next_scrape(web: Web) -> None:
     sent = ("treatybot_deliveries_total", (("channel", "webhook"), ("outcome", "sent")))
     fast = ("treatybot_delivery_latency_seconds_bucket", (("channel", "webhook"), ("le", "1.0")))
     slow = ("treatybot_delivery_latency_seconds_count", (("channel", "webhook"),))
+    whole = (
+        "treatybot_end_to_end_latency_seconds_bucket",
+        (("channel", "webhook"), ("le", "300.0")),
+    )
     too_many = ("treatybot_telegram_429_total", ())
     _, before = await scrape_metrics(web)
 
     metrics.observe_check("failed", 0.2)
     metrics.observe_event("treaty.milestone")
-    metrics.observe_delivery("webhook", "sent", 0.7)
-    metrics.observe_delivery("webhook", "retry", 3.0)  # a retry has no latency to record
+    metrics.observe_delivery("webhook", "sent", 0.7, 200.0)
+    metrics.observe_delivery("webhook", "retry", 3.0, 250.0)  # a retry has no latency to record
     metrics.observe_telegram_429()
     _, after = await scrape_metrics(web)
 
     def grew(key: Any) -> float:
         return after[key] - before.get(key, 0.0)
 
-    assert [grew(k) for k in (failed, milestones, sent, fast, slow, too_many)] == [1, 1, 1, 1, 1, 1]
+    observed = (failed, milestones, sent, fast, slow, whole, too_many)
+    assert [grew(k) for k in observed] == [1, 1, 1, 1, 1, 1, 1]
 
 
 async def test_outbox_depth_is_read_from_the_store_at_scrape_time(web: Web) -> None:
