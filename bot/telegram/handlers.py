@@ -215,9 +215,8 @@ async def follow(update: Update, context: Context) -> None:
     )
     flag = f"{country.flag} " if country.flag else ""
     verb = "Now following" if added else "Already following"
-    await reply(
-        update, context, f"{verb} {flag}<b>{esc(country.name)}</b> across tracked treaties."
-    )
+    text = f"{verb} {flag}<b>{esc(country.name)}</b> across every treaty it takes part in."
+    await reply(update, context, text)
 
 
 async def unfollow(update: Update, context: Context) -> None:
