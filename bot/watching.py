@@ -51,13 +51,16 @@ def watches_all(db: Database, config: Config) -> bool:
     return config.watch.all and treaties.titled_count(db) >= CATALOGUE_KNOWN
 
 
-def watched_facts(db: Database, config: Config) -> tuple[list[Facts], dict[str, str]]:
-    """The facts of every watched treaty, and the tiers remembered for them."""
+def watched_facts(
+    db: Database, config: Config, cache: watch.FactsCache | None = None
+) -> tuple[list[Facts], dict[str, str]]:
+    """The facts of every watched treaty, and the tiers remembered for them (`cache`: see
+    `store.watch.FactsCache`)."""
     ids = set(watch.watched_ids(db, every=watches_all(db, config)))
     ids |= {t.id for t in config.treaties}
     facts: list[Facts] = []
     remembered: dict[str, str] = {}
-    for row in watch.facts_rows(db, sorted(ids)):
+    for row in watch.facts_rows(db, sorted(ids), cache):
         configured = config.treaty(row["treaty_id"])
         facts.append(
             Facts(

@@ -44,6 +44,7 @@ class WatchLoop:
         self._local_due: dict[str, float] = {}  # monotonic: not before, in this process
         self._ended = asyncio.Event()
         self._empty_warned = False
+        self._facts = watch.FactsCache()  # costly facts, re-read only after a check
 
     async def run(self) -> None:
         """Until cancelled (checks in flight go on: the service waits for them to end)."""
@@ -57,7 +58,7 @@ class WatchLoop:
         self._ended.clear()  # a check ending from here on shortens the coming wait
         now = app.clock()
         tiers = tiers_of(app.config)
-        facts, remembered = await app.store.run(watched_facts, app.config)
+        facts, remembered = await app.store.run(watched_facts, app.config, self._facts)
         plans = plan_all(facts, now, tiers)
         await self._note_tiers(remembered, plans, now)
         if not plans and not self._empty_warned:

@@ -54,9 +54,45 @@ def watched_ids(db: Database, *, every: bool) -> list[str]:
     return sorted(ids | _followed_treaties(db))
 
 
-def facts_rows(db: Database, ids: Iterable[str]) -> list[dict[str, Any]]:
-    """One row of raw facts per id (a treaty the database has never seen: all empty)."""
+class FactsCache:
+    """The facts that cost a scan — a treaty's latest action date (from every participant's
+    actions) and its latest qualifying count (from its checks) — kept per treaty with the
+    `last_check` they were read at. Both change only when a check of that treaty ends (in any
+    process: it moves `last_check`), so a watch loop that re-plans after every check reads
+    them again only for the treaties checked since its last turn, not for all 560."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[str | None, str | None, int | None]] = {}
+
+    def refresh(self, db: Database, last_checks: dict[str, str | None]) -> None:
+        for treaty_id, last_check in last_checks.items():
+            cached = self.entries.get(treaty_id)
+            if cached is not None and cached[0] == last_check:
+                continue
+            action = db.execute(
+                """SELECT max(json_extract(a.value, '$.date'))
+                     FROM participants p, json_each(p.actions) a WHERE p.treaty_id = ?""",
+                [treaty_id],
+            ).fetchone()
+            counted = db.execute(
+                """SELECT qualifying FROM checks WHERE treaty_id = ? AND qualifying IS NOT NULL
+                    ORDER BY id DESC LIMIT 1""",
+                [treaty_id],
+            ).fetchone()
+            self.entries[treaty_id] = (
+                last_check,
+                action[0] if action else None,
+                int(counted[0]) if counted and counted[0] is not None else None,
+            )
+
+
+def facts_rows(
+    db: Database, ids: Iterable[str], cache: FactsCache | None = None
+) -> list[dict[str, Any]]:
+    """One row of raw facts per id (a treaty the database has never seen: all empty). Pass
+    the same `cache` on every call to read the costly facts only for treaties checked since."""
     wanted = list(ids)
+    cache = cache if cache is not None else FactsCache()
     treaties = {
         row["id"]: row
         for row in db.query(
@@ -71,19 +107,9 @@ def facts_rows(db: Database, ids: Iterable[str]) -> list[dict[str, Any]]:
                 WHERE s.kind = 'treaty' AND t.active = 1 GROUP BY s.value"""
         ).fetchall()
     )
-    last_action = dict(
-        db.execute(
-            """SELECT p.treaty_id, max(json_extract(a.value, '$.date'))
-                 FROM participants p, json_each(p.actions) a GROUP BY p.treaty_id"""
-        ).fetchall()
-    )
-    qualifying = dict(
-        db.execute(
-            """SELECT c.treaty_id, c.qualifying FROM checks c
-                WHERE c.id = (SELECT max(id) FROM checks d
-                               WHERE d.treaty_id = c.treaty_id AND d.qualifying IS NOT NULL)"""
-        ).fetchall()
-    )
+    cache.refresh(db, {tid: (treaties.get(tid) or {}).get("last_check") for tid in wanted})
+    last_action = {tid: cache.entries[tid][1] for tid in wanted}
+    qualifying = {tid: cache.entries[tid][2] for tid in wanted}
     state = {row["treaty_id"]: row for row in db.query("SELECT * FROM watch_state")}
     rows = []
     for treaty_id in wanted:

@@ -67,3 +67,26 @@ def test_facts_give_the_latest_action_date_and_the_remembered_change(tmp_path: P
         snapshots.now_text(NOW),
         True,
     )
+
+
+def test_a_facts_cache_reads_a_treatys_actions_again_only_after_a_check_of_it(
+    tmp_path: Path,
+) -> None:
+    db = database(tmp_path)
+    cache = watch.FactsCache()
+    [before] = watch.facts_rows(db, ["IV-11"], cache)
+    # A later action lands in the snapshot without a check (as no code path does): the cache
+    # keeps what it read; a check of the treaty (it moves last_check) makes it read again.
+    db.execute(
+        """UPDATE participants SET actions = json_insert(actions, '$[#]',
+             json_object('kind', 'ratification', 'date', '2026-03-01'))
+            WHERE treaty_id = 'IV-11' AND rowid = (SELECT min(rowid) FROM participants)"""
+    )
+    [cached] = watch.facts_rows(db, ["IV-11"], cache)
+    db.execute("UPDATE treaties SET last_check = '2026-03-12T15:00:00Z' WHERE id = 'IV-11'")
+    [after_check] = watch.facts_rows(db, ["IV-11"], cache)
+    [uncached] = watch.facts_rows(db, ["IV-11"])
+
+    assert before["last_action"] != "2026-03-01"
+    assert cached["last_action"] == before["last_action"]
+    assert (after_check["last_action"], uncached["last_action"]) == ("2026-03-01", "2026-03-01")
