@@ -1,5 +1,5 @@
 """Read side for the HTTP API, the Atom feeds and `/healthz`: events by sequence, the newest
-events, the tracked treaties' overview and the facts health is judged on.
+events, the treaties' overview and the facts health is judged on.
 
 Every function takes the database first so the service runs it through `Store.run` (on the
 database thread). Read-only: nothing here writes, and nothing here decides what is healthy or
@@ -47,26 +47,41 @@ def latest_events(
     return [json.loads(text) for (text,) in db.execute(sql, [*params, limit]).fetchall()]
 
 
+def event_json(db: Database, event_id: str) -> dict[str, Any] | None:
+    """One stored event's JSON by its id (None when unknown)."""
+    row = db.execute("SELECT json FROM events WHERE id = ?", [event_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def treaty_known(db: Database, treaty_id: str) -> bool:
     """Whether the database has heard of the treaty at all (catalogue, tracked or checked)."""
     return db.execute("SELECT 1 FROM treaties WHERE id = ?", [treaty_id]).fetchone() is not None
 
 
 def tracked_overview(db: Database) -> list[dict[str, Any]]:
-    """Every tracked treaty: title, URL, counts from its snapshot, events stored, health.
+    """Every tracked treaty: title, URL, counts from its snapshot, events stored, health."""
+    return overview(db, tracked_only=True)
+
+
+def overview(db: Database, *, tracked_only: bool) -> list[dict[str, Any]]:
+    """Tracked treaties, or (`tracked_only=False`) also every treaty read at least once (the
+    watch loop reads the whole catalogue): title, URL, counts from its snapshot, events stored,
+    health, and its watch tier (None before the watch loop planned it).
 
     `qualifying` is as of the treaty's latest event (None before its first): reading it from
     the checks would scan every unchanged check of every treaty (half a second for 560
     treaties with 2,000 checks each), on the one database thread.
     """
+    which = "t.tracked = 1" if tracked_only else "t.tracked = 1 OR t.last_success IS NOT NULL"
     cursor = db.execute(
-        """SELECT t.id, t.title, t.url, t.status, t.projected_eif, t.last_check, t.last_success,
-             t.consecutive_failures, t.last_error, t.quarantine_reason,
+        f"""SELECT t.id, t.title, t.url, t.status, t.projected_eif, t.last_check, t.last_success,
+             t.consecutive_failures, t.last_error, t.quarantine_reason, w.tier,
              (SELECT COUNT(*) FROM events e WHERE e.treaty_id = t.id) AS events,
              (SELECT json_extract(e.json, '$.counts.qualifying') FROM events e
                 WHERE e.treaty_id = t.id ORDER BY e.detected_at DESC, e.seq DESC LIMIT 1)
                AS qualifying
-           FROM treaties t WHERE t.tracked = 1 ORDER BY t.id"""
+           FROM treaties t LEFT JOIN watch_state w ON w.treaty_id = t.id
+          WHERE {which} ORDER BY t.id"""
     )
     names = [c[0] for c in cursor.description]
     out = []
@@ -91,6 +106,7 @@ def tracked_overview(db: Database) -> list[dict[str, Any]]:
                     else ("projected" if row["projected_eif"] else "not_yet"),
                 },
                 "events": row["events"],
+                "tier": row["tier"],
                 "health": {
                     "last_check": row["last_check"],
                     "last_success": row["last_success"],

@@ -1,5 +1,5 @@
-"""Read side for the status pages: what version of a treaty a page shows (for ETag and
-Last-Modified), and its stored participants.
+"""Read side for the status pages: what version of a treaty, or of the list, a page shows (for
+ETag and Last-Modified), and a treaty's stored participants.
 
 Every function takes the database first so the service runs it through `Store.run`.
 Must not: write, or decide how anything looks.
@@ -43,6 +43,34 @@ def page_version(db: Database, treaty_id: str) -> PageVersion:
         [treaty_id, *_SNAPSHOT_OUTCOMES],
     ).fetchone()
     return PageVersion(int(seq or 0), at, snap_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ListVersion:
+    """What the treaty list at `/` is drawn from, in cheap aggregates: the latest event, how
+    many treaties are known, tracked and read at least once, and the latest watch-tier change.
+    A check that changes nothing moves none of them, so the list's ETag holds between changes."""
+
+    event_seq: int
+    event_at: str | None
+    known: int
+    tracked: int
+    read: int
+    tier_since: str | None
+
+    @property
+    def changed_at(self) -> str | None:
+        times = [t for t in (self.event_at, self.tier_since) if t]
+        return max(times) if times else None
+
+
+def list_version(db: Database) -> ListVersion:
+    seq, at = db.execute("SELECT MAX(seq), MAX(detected_at) FROM events").fetchone()
+    known, tracked, read = db.execute(
+        "SELECT COUNT(*), TOTAL(tracked), COUNT(last_success) FROM treaties"
+    ).fetchone()
+    (since,) = db.execute("SELECT MAX(since) FROM watch_state").fetchone()
+    return ListVersion(int(seq or 0), at, int(known), int(tracked), int(read), since)
 
 
 def participants(db: Database, treaty_id: str) -> tuple[Participant, ...]:

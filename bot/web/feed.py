@@ -1,4 +1,5 @@
-"""Atom 1.0 feeds: `GET /feed.atom` (every treaty) and `GET /treaties/{id}/feed.atom`.
+"""Atom 1.0 feeds: `GET /feed.atom` (every treaty) and `GET /treaties/{id}/feed.atom`, and
+each event's own Atom Entry Document at `GET /events/{event id}.atom`.
 
 The newest 100 events, newest first, one entry each. An entry's id is
 `urn:treatybot:event:<event id>` — the event id is deterministic, so a feed reader never sees
@@ -30,6 +31,8 @@ from store.snapshots import now_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml"
+ENTRY_TYPE = "application/atom+xml;type=entry"  # RFC 5023 §12.1
+EVENT_ID = re.compile(r"evt_[0-9a-f]{24}")
 FEED_SIZE = 100
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -68,16 +71,35 @@ def atom_feed(
     _add(root, "generator", "treatybot")
     today = now.astimezone(dt.UTC).date()
     for data in events:
-        event = event_from_json(data)
-        line = render_plain(event, today=today)
-        entry = _add(root, "entry")
-        _add(entry, "id", f"urn:treatybot:event:{event.id}")
-        _add(entry, "title", line)
-        _add(entry, "updated", data["detected_at"])
-        _add(entry, "published", data["detected_at"])
-        _add(entry, "link", rel="alternate", type="text/html", href=event.treaty.url)
-        _add(entry, "category", term=event.type)
-        _add(entry, "summary", f"{line}\n{event.treaty.title} ({event.treaty.id})")
+        _entry(ET.SubElement(root, "entry"), data, today=today)
+    return _document(root)
+
+
+def atom_entry(data: Mapping[str, Any], *, self_url: str, now: dt.datetime) -> bytes:
+    """A standalone Atom Entry Document (RFC 4287 §4.1.2) of one stored event: the same entry
+    as in the feeds, with its own author and self link (what a status page links each event
+    to)."""
+    root = ET.Element("entry", {"xmlns": ATOM})
+    _entry(root, data, today=now.astimezone(dt.UTC).date())
+    _add(root, "link", rel="self", type=ENTRY_TYPE, href=self_url)
+    author = _add(root, "author")
+    _add(author, "name", "treatybot")
+    return _document(root)
+
+
+def _entry(entry: ET.Element, data: Mapping[str, Any], *, today: dt.date) -> None:
+    event = event_from_json(data)
+    line = render_plain(event, today=today)
+    _add(entry, "id", f"urn:treatybot:event:{event.id}")
+    _add(entry, "title", line)
+    _add(entry, "updated", data["detected_at"])
+    _add(entry, "published", data["detected_at"])
+    _add(entry, "link", rel="alternate", type="text/html", href=event.treaty.url)
+    _add(entry, "category", term=event.type)
+    _add(entry, "summary", f"{line}\n{event.treaty.title} ({event.treaty.id})")
+
+
+def _document(root: ET.Element) -> bytes:
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
@@ -121,7 +143,20 @@ async def treaty_events(request: web.Request) -> web.Response:
     return _response(body)
 
 
+async def one_event(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    event_id = request.match_info["event_id"]
+    if not EVENT_ID.fullmatch(event_id):
+        raise BadRequest(f"{event_id[:40]!r} is not an event id (evt_ and 24 hex digits)")
+    data = await app.store.run(feed.event_json, event_id)
+    if data is None:
+        raise Missing(f"no event {event_id} in this database")
+    body = atom_entry(data, self_url=str(request.url), now=app.clock())
+    return web.Response(body=body, headers={"Content-Type": f"{ENTRY_TYPE}; charset=utf-8"})
+
+
 ROUTES = [
     web.get("/feed.atom", all_events),
     web.get("/treaties/{treaty_id}/feed.atom", treaty_events),
+    web.get("/events/{event_id}.atom", one_event),
 ]

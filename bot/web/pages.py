@@ -4,7 +4,8 @@
 Server-rendered HTML (Jinja2 templates shipped as package data, autoescaped); no JavaScript.
 Errors are HTML pages here (400, 404), JSON only under `/api/`. Every treaty response carries
 an ETag and Last-Modified derived from the treaty's latest event and snapshot change (and the
-day, which turns "projected" into "in force"), and answers 304 to a matching If-None-Match or
+day, which turns "projected" into "in force"), the list one from `store.pages.list_version`;
+both answer 304 to a matching If-None-Match or
 If-Modified-Since before anything is rendered. Database reads run on the store's thread,
 `operations.status` in a worker thread. Must not: write anything.
 """
@@ -23,7 +24,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from bot import operations
+from bot import operations, watching
 from bot.charts import cache as chartcache
 from bot.charts.series import cumulative
 from bot.errors import NotFound
@@ -46,6 +47,7 @@ from store import feed, pages
 from store.events import event_from_json
 
 INDEX_LIMIT = 200
+TIER_ORDER = {"hot": 0, "warm": 1, "quiet": 2}  # the list: tracked, then hot, warm, quiet
 LATEST_EVENTS = 10
 SORT_LABELS = {"name": "Participant", "signature": "Signature", "consent": "Consent to be bound"}
 EIF_WORDS = {
@@ -104,18 +106,24 @@ def _eif_words(eif: Mapping[str, Any] | None) -> str:
 
 
 async def _version(request: web.Request, treaty_id: str) -> tuple[str, str | None]:
-    """(ETag, Last-Modified) of what `request` would get; raises a 304 `_Stop` when the
-    client's copy is current."""
+    """(ETag, Last-Modified) of what `request` would get of one treaty; raises a 304 `_Stop`
+    when the client's copy is current."""
+    version = await request.app[APP].store.run(pages.page_version, treaty_id)
+    return _fresh_or_stop(request, version, version.changed_at)
+
+
+def _fresh_or_stop(
+    request: web.Request, version: object, changed_at: str | None
+) -> tuple[str, str | None]:
     app = request.app[APP]
-    version = await app.store.run(pages.page_version, treaty_id)
     today = app.clock().astimezone(dt.UTC).date().isoformat()
     key = "|".join(
         map(str, (request.path, request.query_string, version, today, request.app[BOT_USERNAME]))
     )
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     modified = None
-    if version.changed_at:
-        stamp = dt.datetime.fromisoformat(version.changed_at.replace("Z", "+00:00"))
+    if changed_at:
+        stamp = dt.datetime.fromisoformat(changed_at.replace("Z", "+00:00"))
         modified = email.utils.format_datetime(stamp.astimezone(dt.UTC), usegmt=True)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if modified:
@@ -154,10 +162,13 @@ async def _stops(request: web.Request, handler: Any) -> web.StreamResponse:
 async def index(request: web.Request) -> web.Response:
     app = request.app[APP]
     query = request.query.get("q", "").strip()[:200]
+    version = await app.store.run(pages.list_version)
+    etag, modified = _fresh_or_stop(request, version, version.changed_at)
     rows = await asyncio.to_thread(
         operations.list_treaties, app, tracked_only=False, search=query or None
     )
-    overview = {row["id"]: row for row in await app.store.run(feed.tracked_overview)}
+    overview = {row["id"]: row for row in await app.store.run(feed.overview, tracked_only=False)}
+    watching_all = await app.store.run(watching.watches_all, app.config)
     shown = []
     for row in rows:
         seen = overview.get(row["id"], {})
@@ -167,24 +178,33 @@ async def index(request: web.Request) -> web.Response:
         said.append(f"{parties} parties" if parties is not None else "")
         progress = ", ".join(p for p in said if p) or "no instruments yet"
         if not (seen.get("health") or {}).get("last_success"):
-            progress = "not read yet"
+            progress = "not read yet" if row["tracked"] or watching_all else "not watched"
         shown.append(
             {
                 "id": row["id"],
                 "title": row["title"] or seen.get("title"),
                 "tracked": row["tracked"],
+                "tier": seen.get("tier"),
                 "events": seen.get("events") or 0,
-                "progress": progress if row["tracked"] else "not tracked",
+                "progress": progress,
                 "eif": _eif_words(seen.get("entry_into_force")) if seen else "",
             }
         )
-    shown.sort(key=lambda r: (not r["tracked"], -int(r["events"]), r["id"]))
-    return _html(
+    shown.sort(
+        key=lambda r: (
+            not r["tracked"],
+            TIER_ORDER.get(str(r["tier"]), len(TIER_ORDER)),
+            -int(r["events"]),
+            r["id"],
+        )
+    )
+    response = _html(
         "index.html",
         query=query,
         rows=shown[:INDEX_LIMIT],
         truncated=len(shown) > INDEX_LIMIT,
     )
+    return _cached(response, etag, modified)
 
 
 async def _status(request: web.Request, treaty_id: str) -> dict[str, Any]:

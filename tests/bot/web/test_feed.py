@@ -71,3 +71,35 @@ async def test_treaty_feed_errors_are_400_and_404(web: Web) -> None:
 
     assert (invalid.status, (await invalid.json())["error"]) == (400, "bad_request")
     assert (unknown.status, (await unknown.json())["error"]) == (404, "not_found")
+
+
+async def test_each_event_on_a_status_page_links_to_its_own_atom_entry(web: Web) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    page = await (await web.client.get("/treaties/XVIII-16")).text()
+    links = re.findall(r'href="(/events/evt_[0-9a-f]{24}\.atom)"', page)
+    in_feed = {e.id: e for e in (await fetch_feed(web, "/treaties/XVIII-16/feed.atom")).entries}
+
+    assert links
+    for link in links:
+        response = await web.client.get(link)
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("application/atom+xml;type=entry")
+        entry = ET.fromstring(await response.read())
+        urn = entry.findtext(f"{atom}id")
+        assert entry.tag == f"{atom}entry"
+        assert urn == f"urn:treatybot:event:{link.removeprefix('/events/').removesuffix('.atom')}"
+        assert entry.findtext(f"{atom}title") == in_feed[urn].title
+        assert entry.findtext(f"{atom}author/{atom}name") == "treatybot"
+        [self_link] = [x for x in entry.findall(f"{atom}link") if x.get("rel") == "self"]
+        assert str(self_link.get("href")).endswith(link)
+
+
+async def test_an_event_entry_is_400_for_a_bad_id_and_404_for_an_unknown_one(web: Web) -> None:
+    invalid = await web.client.get("/events/evt_nothex.atom")
+    unknown = await web.client.get(f"/events/evt_{'0' * 24}.atom")
+
+    assert (invalid.status, (await invalid.json())["error"]) == (400, "bad_request")
+    assert (unknown.status, (await unknown.json())["error"]) == (404, "not_found")

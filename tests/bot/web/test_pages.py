@@ -9,6 +9,7 @@ import re
 import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from bot.web import build_web_app
 from tests.bot.web.conftest import FIRST_RATIFIERS, LATER_RATIFIERS, Web
@@ -94,7 +95,7 @@ async def test_the_treaty_page_shows_rule_gauge_and_latest_events(web: Web) -> N
     assert "Counts: acceptance, accession, approval, ratification." in html
     assert "not yet projected" in html
     for name in (*FIRST_RATIFIERS, *LATER_RATIFIERS):
-        assert re.search(rf'feed\.atom#urn:treatybot:event:evt_\w+">[^<]*{name}', html), name
+        assert re.search(rf'/events/evt_\w+\.atom" type="application/atom\+xml">[^<]*{name}', html), name
 
 
 async def test_every_page_declares_language_viewport_and_one_h1(web: Web) -> None:
@@ -117,6 +118,57 @@ async def test_the_list_puts_tracked_treaties_first_and_searches(web: Web) -> No
     assert 'data-treaty="XVIII-16"' in found
     assert 'data-treaty="XXVI-8"' not in found
     assert "No treaty matches that search" in none
+
+
+def _row(listing: str, treaty_id: str) -> str:
+    return listing.split(f'data-treaty="{treaty_id}"', 1)[1].split("</tr>", 1)[0]
+
+
+async def test_the_list_shows_an_untracked_treaty_the_watch_loop_reads_with_its_tier(
+    web: Web,
+) -> None:
+    from store.db import immediate
+
+    before = _row(await page(web, "/"), "XXVI-8")
+
+    def watched(db: Any) -> None:
+        with immediate(db):
+            db.execute("UPDATE treaties SET last_success = '2026-03-12T15:00:00Z' WHERE id = ?",
+                       ["XXVI-8"])  # fmt: skip
+            db.execute("INSERT INTO watch_state VALUES ('XXVI-8', 'hot', 'changed', ?, NULL)",
+                       ["2026-03-12T15:00:00Z"])  # fmt: skip
+
+    web.app.store.call(watched)
+    after = _row(await page(web, "/"), "XXVI-8")
+
+    assert "not watched" in before
+    assert "(XXVI-8, hot)" in after
+    assert "not watched" not in after
+    assert "not read yet" not in after
+
+
+async def test_the_list_answers_304_until_something_it_shows_changes(web: Web) -> None:
+    from store import snapshots
+    from store.db import immediate
+    from tests.bot.delivery.events import consent
+
+    first = await web.client.get("/")
+    etag = first.headers["ETag"]
+    again = await web.client.get("/", headers={"If-None-Match": etag})
+    searched = await web.client.get("/?q=cybercrime", headers={"If-None-Match": etag})
+
+    def add(db: Any) -> None:
+        with immediate(db):
+            snapshots.insert_events(db, [consent("Peru", "PE", day=11)], None)
+
+    web.app.store.call(add)
+    after = await web.client.get("/", headers={"If-None-Match": etag})
+
+    assert first.headers["Last-Modified"]
+    assert again.status == 304
+    assert searched.status == 200  # another query is another page
+    assert after.status == 200
+    assert after.headers["ETag"] != etag
 
 
 async def test_an_unknown_treaty_is_a_404_page_and_a_bad_id_a_400_page(web: Web) -> None:
