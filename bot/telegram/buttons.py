@@ -28,7 +28,7 @@ from bot.telegram.conversation import (
     reply,
     subscribe_to,
 )
-from bot.telegram.texts import status_text, types_text
+from bot.telegram.texts import types_text
 from store import subscribers
 
 log = logging.getLogger("treatybot.telegram")
@@ -73,7 +73,9 @@ async def pressed(update: Update, context: Context) -> None:
     elif action == "status":
         found = await known_status(app, value)
         if found is not None:
-            then = reply(update, context, status_text(found))
+            from bot.telegram.handlers import reply_with_chart
+
+            then = reply_with_chart(update, context, found)  # as /status: chart and caption
         else:
             notice = "No status known yet"
     else:

@@ -311,6 +311,20 @@ async def test_status_is_the_chart_as_a_photo_with_the_text_as_caption(bot: Bot)
     assert bot.fake.calls_to("sendMessage") == []
 
 
+async def test_a_status_button_sends_the_chart_as_status_does(bot: Bot) -> None:
+    [question] = await bot.says(7, "/status united nations convention")
+    choices = [row[0]["callback_data"] for row in bot.last(7).reply_markup["inline_keyboard"]]
+    bot.fake.press_button(7, bot.last(7).message_id, "status:XVIII-16")
+    await wait_for(lambda: len(bot.fake.sent(7)) == 2)
+
+    sent = bot.last(7)
+    assert question.startswith("Several treaties match")
+    assert "status:XVIII-16" in choices
+    assert sent.photo is not None and sent.photo[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "0 of 40" in sent.json["caption"]
+    assert [c.status for c in bot.fake.calls_to("sendPhoto")] == [200]
+
+
 async def test_status_falls_back_to_text_when_the_photo_fails(
     bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:

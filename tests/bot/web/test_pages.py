@@ -95,7 +95,8 @@ async def test_the_treaty_page_shows_rule_gauge_and_latest_events(web: Web) -> N
     assert "Counts: acceptance, accession, approval, ratification." in html
     assert "not yet projected" in html
     for name in (*FIRST_RATIFIERS, *LATER_RATIFIERS):
-        assert re.search(rf'/events/evt_\w+\.atom" type="application/atom\+xml">[^<]*{name}', html), name
+        link = rf'/events/evt_\w+\.atom" type="application/atom\+xml">[^<]*{name}'
+        assert re.search(link, html), name
 
 
 async def test_every_page_declares_language_viewport_and_one_h1(web: Web) -> None:
