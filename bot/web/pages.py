@@ -105,6 +105,13 @@ def _eif_words(eif: Mapping[str, Any] | None) -> str:
     return "not yet projected" if state == "not_yet" else "unknown"
 
 
+def _moment_words(stamp: str) -> str:
+    """`2026-03-12T14:05:09Z` → `12 Mar 2026, 14:05 UTC` (the page shows it; `<time>` keeps
+    the exact stamp)."""
+    when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(dt.UTC)
+    return f"{human_date(when.date())}, {when:%H:%M} UTC"
+
+
 async def _version(request: web.Request, treaty_id: str) -> tuple[str, str | None]:
     """(ETag, Last-Modified) of what `request` would get of one treaty; raises a 304 `_Stop`
     when the client's copy is current."""
@@ -240,7 +247,8 @@ async def treaty(request: web.Request) -> web.Response:
             {
                 "id": event.id,
                 "line": render_plain(event, today=today),
-                "detected": data["detected_at"],
+                "detected_at": data["detected_at"],
+                "detected": _moment_words(data["detected_at"]),
             }
         )
     qualifying, threshold = progress_numbers(status)

@@ -94,6 +94,7 @@ async def test_the_treaty_page_shows_rule_gauge_and_latest_events(web: Web) -> N
     assert '<p class="big" id="gauge-number">7/40</p>' in html
     assert "Counts: acceptance, accession, approval, ratification." in html
     assert "not yet projected" in html
+    assert '(detected <time datetime="2026-03-12T14:05:09Z">12 Mar 2026, 14:05 UTC</time>)' in html
     for name in (*FIRST_RATIFIERS, *LATER_RATIFIERS):
         link = rf'/events/evt_\w+\.atom" type="application/atom\+xml">[^<]*{name}'
         assert re.search(link, html), name
