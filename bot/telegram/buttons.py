@@ -26,6 +26,7 @@ from bot.telegram.conversation import (
     ensure_chat,
     known_status,
     reply,
+    send_status,
     subscribe_to,
 )
 from bot.telegram.texts import types_text
@@ -73,9 +74,7 @@ async def pressed(update: Update, context: Context) -> None:
     elif action == "status":
         found = await known_status(app, value)
         if found is not None:
-            from bot.telegram.handlers import reply_with_chart
-
-            then = reply_with_chart(update, context, found)  # as /status: chart and caption
+            then = send_status(context, chat.id, found)  # as /status: chart and caption
         else:
             notice = "No status known yet"
     else:

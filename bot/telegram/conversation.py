@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot import operations
 from bot.errors import NotFound
 from bot.pipeline import check_treaty
+from bot.telegram.captions import fits_caption
 from bot.telegram.logic import Keyboard
 from bot.telegram.sender import NAME, NO_PREVIEW, TelegramChannel, retry_after_s
 from bot.telegram.texts import esc, status_text, treaty_name
@@ -119,6 +120,33 @@ async def send_photo(context: Context, chat_id: int, photo: bytes, caption: str)
     return False
 
 
+async def send_status(context: Context, chat_id: int, found: dict[str, Any]) -> None:
+    """A treaty's status (`known_status`): its text as the caption of its chart (PNG); the
+    text alone when the chart cannot be drawn or sent, or the text is too long for a caption
+    (logged). What /status, a Status button and a new subscription's first status send."""
+    text = status_text(found)
+    if found.get("checked") and fits_caption(text):
+        from bot.charts import cache as chartcache
+
+        counts = found.get("counts") or {}
+        try:
+            png = await chartcache.chart(
+                app_of(context),
+                str(found["id"]),
+                "png",
+                title=str(found.get("title") or found["id"]),
+                threshold=counts.get("threshold"),
+            )
+        except Exception:
+            log.exception("telegram %s: drawing the chart of %s failed", chat_id, found["id"])
+        else:
+            if await send_photo(context, chat_id, png, text):
+                return
+    elif found.get("checked"):
+        log.info("telegram %s: status of %s too long for a caption", chat_id, found["id"])
+    await send(context, chat_id, text)
+
+
 async def reply(
     update: Update, context: Context, text: str, keyboard: Keyboard | None = None
 ) -> None:
@@ -211,7 +239,7 @@ async def first_status(context: Context, chat_id: int, treaty_id: str) -> None:
                 return
         status = await known_status(app, treaty_id)
         if status is not None:
-            await send(context, chat_id, status_text(status))
+            await send_status(context, chat_id, status)
     except Exception:
         log.exception("telegram %s: first check of %s failed", chat_id, treaty_id)
 

@@ -27,14 +27,13 @@ from telegram.ext import (
 from bot import operations
 from bot.errors import InvalidInput
 from bot.telegram import buttons, membership
-from bot.telegram.captions import fits_caption
 from bot.telegram.conversation import (
     Context,
     app_of,
     ensure_chat,
     known_status,
     reply,
-    send_photo,
+    send_status,
     subscribe_to,
 )
 from bot.telegram.logic import (
@@ -58,7 +57,6 @@ from bot.telegram.texts import (
     recent_text,
     start_text,
     stats_text,
-    status_text,
     types_text,
     unknown_command,
     usage,
@@ -280,35 +278,8 @@ async def status(update: Update, context: Context) -> None:
         hint = " It is not tracked yet: /subscribe to it." if choices else ""
         await reply(update, context, usage("status", f"No status known for “{query}”.{hint}"))
         return
-    await reply_with_chart(update, context, found)
-
-
-async def reply_with_chart(update: Update, context: Context, found: dict[str, Any]) -> None:
-    """The status text as the caption of its chart (PNG); the text alone when the chart cannot
-    be drawn or sent, or the text is too long for a caption (logged)."""
-    text, chat = status_text(found), update.effective_chat
-    if chat is None:
-        return
-    if found.get("checked") and fits_caption(text):
-        from bot.charts import cache as chartcache
-
-        counts = found.get("counts") or {}
-        try:
-            png = await chartcache.chart(
-                app_of(context),
-                str(found["id"]),
-                "png",
-                title=str(found.get("title") or found["id"]),
-                threshold=counts.get("threshold"),
-            )
-        except Exception:
-            log.exception("telegram %s: drawing the chart of %s failed", chat.id, found["id"])
-        else:
-            if await send_photo(context, chat.id, png, text):
-                return
-    elif found.get("checked"):
-        log.info("telegram %s: status of %s too long for a caption", chat.id, found["id"])
-    await reply(update, context, text)
+    if update.effective_chat is not None:
+        await send_status(context, update.effective_chat.id, found)
 
 
 async def recent(update: Update, context: Context) -> None:

@@ -153,6 +153,7 @@ async def test_subscribing_to_an_untracked_treaty_tracks_it_and_reports_its_stat
 
     assert "reading its page now" in texts[0]
     assert "Treaty XXVI-8" in texts[1] and "Parties: 1" in texts[1]
+    assert bot.last(7).photo is not None  # the chart, its status as the caption
     row = await bot.app.store.run(treaties.treaty_row, "XXVI-8")
     assert row is not None and row["tracked"] == 1
 
