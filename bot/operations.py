@@ -18,7 +18,7 @@ from bot.errors import InvalidInput, NotFound, TreatybotError
 from bot.pipeline import CheckResult, check_treaty, overrides_for, parties_of, rule_for
 from bot.render import human_date, progress_text
 from scrapers.errors import ScrapeError
-from scrapers.model import KNOWN_KINDS, CatalogueEntry
+from scrapers.model import KNOWN_KINDS, SECTION_NAMES, CatalogueEntry, Sections
 from scrapers.urls import index_url, validate_treaty_id
 from store import snapshots, treaties
 from store.db import connect, upgrade
@@ -225,6 +225,7 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
             "rule": None,
             "entry_into_force": {"date": None, "state": "unknown"},
             "last_actions": [],
+            "statements": None,
             "health": health,
         }
     configured = app.config.treaty(treaty_id)
@@ -281,8 +282,28 @@ def status(app: App, treaty_id: str) -> dict[str, Any]:
         "entry_into_force": eif,
         "parties_entry_into_force": party_dates(snap, rule, prog),
         "last_actions": actions[:5],
+        "statements": statements_summary(snap.sections),
         "health": health,
     }
+
+
+def statements_summary(sections: Sections | None) -> dict[str, Any] | None:
+    """Per section below the grid, how many participants it lists and who (None: the page has
+    no such section; the whole value None: not read yet). The texts are on the status page."""
+    if sections is None:
+        return None
+    out: dict[str, Any] = {}
+    for name in SECTION_NAMES:
+        entries = sections.get(name)
+        out[name] = (
+            None
+            if entries is None
+            else {
+                "count": len({e.participant for e in entries}),
+                "participants": sorted({e.participant for e in entries}),
+            }
+        )
+    return out
 
 
 def find_country(query: str) -> Country:

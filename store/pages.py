@@ -1,5 +1,5 @@
 """Read side for the status pages: what version of a treaty, or of the list, a page shows (for
-ETag and Last-Modified), and a treaty's stored participants.
+ETag and Last-Modified), and a treaty's stored participants and sections.
 
 Every function takes the database first so the service runs it through `Store.run`.
 Must not: write, or decide how anything looks.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from scrapers.model import Participant
+from scrapers.model import Participant, Sections
 from store.snapshots import load_state
 
 # Checks that replaced the stored snapshot (the others leave it as it was).
@@ -76,3 +76,9 @@ def list_version(db: Database) -> ListVersion:
 def participants(db: Database, treaty_id: str) -> tuple[Participant, ...]:
     snapshot = load_state(db, treaty_id).snapshot
     return snapshot.participants if snapshot is not None else ()
+
+
+def sections(db: Database, treaty_id: str) -> Sections | None:
+    """The sections below the grid of the stored snapshot (None: not read yet)."""
+    snapshot = load_state(db, treaty_id).snapshot
+    return snapshot.sections if snapshot is not None else None

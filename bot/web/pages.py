@@ -40,6 +40,7 @@ from bot.web.views import (
     participant_rows,
     progress_numbers,
     rule_words,
+    section_views,
     sort_rows,
 )
 from scrapers.urls import validate_treaty_id
@@ -238,6 +239,7 @@ async def treaty(request: web.Request) -> web.Response:
     etag, modified = await _version(request, treaty_id)
     status = await _status(request, treaty_id)
     participants = await app.store.run(pages.participants, treaty_id)
+    sections = await app.store.run(pages.sections, treaty_id)
     latest = await app.store.run(feed.latest_events, treaty_id=treaty_id, limit=LATEST_EVENTS)
     today = app.clock().astimezone(dt.UTC).date()
     events = []
@@ -270,6 +272,8 @@ async def treaty(request: web.Request) -> web.Response:
         last_point=points[-1] if points else None,
         events=events,
         rows=sort_rows(participant_rows(participants), sort, order),
+        sections=section_views(sections),
+        sections_read=sections is not None,
         sort=sort,
         order=order,
         sorts=[(key, SORT_LABELS[key]) for key in SORTS],

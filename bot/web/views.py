@@ -16,7 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from bot.charts.series import NOT_CONSENT_KINDS, SIGNATURE_KINDS, short_title
-from scrapers.model import Participant
+from scrapers.model import Participant, Sections
 
 SORTS = ("name", "signature", "consent")
 # Characters HTML and XML forbid in text (control characters a hostile page could carry).
@@ -136,3 +136,50 @@ def badge_svg(title: str, qualifying: int | None, threshold: int | None) -> str:
         f'<text x="6" y="14">{escape(label)}</text>'
         f'<text x="{left + 6}" y="14">{escape(value)}</text></g></svg>'
     )
+
+
+SECTION_HEADINGS = {
+    "declarations": "Declarations and reservations",
+    "objections": "Objections",
+    "territorial_applications": "Territorial application",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    participant: str
+    paragraphs: tuple[str, ...]
+    date: str | None  # ISO date (territorial applications)
+    territory: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    name: str
+    heading: str
+    entries: tuple[Statement, ...]
+
+
+def section_views(sections: Sections | None) -> list[SectionView]:
+    """The sections the page has, in the UN's order, their entries by participant."""
+    if sections is None:
+        return []
+    views = []
+    for name, heading in SECTION_HEADINGS.items():
+        entries = sections.get(name)
+        if entries is None:
+            continue
+        shown = tuple(
+            Statement(
+                participant=e.participant,
+                paragraphs=e.paragraphs,
+                date=e.date.isoformat() if e.date else None,
+                territory=e.territory,
+            )
+            for e in sorted(
+                entries,
+                key=lambda e: (e.participant.casefold(), e.date.isoformat() if e.date else ""),
+            )
+        )
+        views.append(SectionView(name, heading, shown))
+    return views

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot import operations
 from bot.app import App, command_app
 from bot.config import load_config
 from bot.web import build_web_app
+from scrapers.model import Sections, StatementEntry
 from store import snapshots
 from store.db import immediate
 from store.events import (
@@ -174,3 +176,30 @@ async def web(web_config: Path) -> AsyncIterator[Web]:
         probe = Probe()
         async with TestClient(TestServer(build_web_app(app, health=probe))) as client:
             yield Web(client, app, probe, web_config)
+
+
+def hostile_sections() -> Sections:
+    """Sections below the grid as a hostile page could print them: markup and an ampersand
+    in names and texts, two paragraphs in one entry, a territorial row without a date."""
+    return Sections(
+        declarations=(
+            StatementEntry("Zambia", ("Reservation: <script>alert(1)</script> & more.",)),
+            StatementEntry("Algeria", ("Declaration: first paragraph.", "Second paragraph.")),
+        ),
+        objections=(StatementEntry("France", ("France objects to the reservation of Zambia.",)),),
+        territorial_applications=(
+            StatementEntry("Norway", date=dt.date(2026, 3, 2), territory="Svalbard"),
+            StatementEntry("Denmark <DK>", territory="Faroe Islands & Greenland"),
+        ),
+    )
+
+
+def store_sections(app: App, treaty_id: str, sections: Sections) -> None:
+    def write(db: Database) -> None:
+        with immediate(db):
+            db.execute(
+                "UPDATE treaties SET sections = ? WHERE id = ?",
+                [json.dumps(sections.to_json()), treaty_id],
+            )
+
+    app.store.call(write)

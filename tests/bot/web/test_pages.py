@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.web import build_web_app
-from tests.bot.web.conftest import FIRST_RATIFIERS, LATER_RATIFIERS, Web
+from scrapers.model import Sections
+from tests.bot.web.conftest import (
+    FIRST_RATIFIERS,
+    LATER_RATIFIERS,
+    Web,
+    hostile_sections,
+    store_sections,
+)
 
 CYBER_PAGE = "/treaties/XVIII-16"
 SIGNATURE = {"signature", "succession_to_signature"}
@@ -171,6 +178,53 @@ async def test_the_list_answers_304_until_something_it_shows_changes(web: Web) -
     assert searched.status == 200  # another query is another page
     assert after.status == 200
     assert after.headers["ETag"] != etag
+
+
+async def test_the_page_shows_each_section_below_the_grid_escaped(web: Web) -> None:
+    def statements_of(html: str) -> str:
+        return html.split('id="statements"', 1)[1].split("<h2>", 1)[0]
+
+    as_read = statements_of(await page(web, CYBER_PAGE))  # an empty "Declarations" section
+    never_read = statements_of(await page(web, "/treaties/XXVI-8"))
+    store_sections(web.app, "XVIII-16", Sections())
+    none_printed = statements_of(await page(web, CYBER_PAGE))
+    store_sections(web.app, "XVIII-16", hostile_sections())
+    statements = statements_of(await page(web, CYBER_PAGE))
+
+    assert '<h3 id="declarations">Declarations and reservations (0)</h3>' in as_read
+    assert "None yet." in as_read and '<h3 id="objections">' not in as_read
+    assert "Not read yet." in never_read
+    assert "The status page has no declarations, objections or territorial" in none_printed
+    assert '<h3 id="declarations">Declarations and reservations (2)</h3>' in statements
+    assert '<h3 id="objections">Objections (1)</h3>' in statements
+    assert '<h3 id="territorial_applications">Territorial application (2)</h3>' in statements
+    assert "<script>" not in statements
+    assert "Reservation: &lt;script&gt;alert(1)&lt;/script&gt; &amp; more." in statements
+    assert statements.index("<summary>Algeria</summary>") < statements.index("<summary>Zambia")
+    assert "<p>Declaration: first paragraph.</p>\n<p>Second paragraph.</p>" in statements
+    assert "<td>Norway</td><td>2026-03-02</td><td>Svalbard</td>" in statements
+    assert (
+        "<td>Denmark &lt;DK&gt;</td><td></td><td>Faroe Islands &amp; Greenland</td>" in statements
+    )
+
+
+async def test_status_json_sums_up_the_sections(web: Web) -> None:
+    from bot import operations
+
+    before = operations.status(web.app, "XVIII-16")["statements"]
+    store_sections(web.app, "XVIII-16", hostile_sections())
+    after = operations.status(web.app, "XVIII-16")["statements"]
+
+    assert before == {
+        "declarations": {"count": 0, "participants": []},
+        "objections": None,
+        "territorial_applications": None,
+    }
+    assert after == {
+        "declarations": {"count": 2, "participants": ["Algeria", "Zambia"]},
+        "objections": {"count": 1, "participants": ["France"]},
+        "territorial_applications": {"count": 2, "participants": ["Denmark <DK>", "Norway"]},
+    }
 
 
 async def test_an_unknown_treaty_is_a_404_page_and_a_bad_id_a_400_page(web: Web) -> None:
