@@ -32,10 +32,15 @@ def _followed_treaties(db: Database) -> set[str]:
     if not codes:
         return set()
     found: set[str] = set()
-    for treaty_id, name in db.execute("SELECT treaty_id, name FROM participants").fetchall():
+    # One lookup per distinct name (a few hundred), not per participant row (tens of thousands
+    # across the catalogue): this runs on every turn of the watch loop.
+    rows = db.execute(
+        "SELECT name, group_concat(treaty_id, char(31)) FROM participants GROUP BY name"
+    ).fetchall()
+    for name, treaty_ids in rows:
         country = countries.lookup(str(name))
         if country is not None and country.code in codes:
-            found.add(str(treaty_id))
+            found.update(str(treaty_ids).split("\x1f"))
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -44,6 +45,22 @@ def test_without_watch_all_a_followed_country_watches_the_treaties_it_is_party_t
     subscribers.subscribe(db, chat, "country", "FR", now=NOW)  # France is a party to the CRC
 
     assert watch.watched_ids(db, every=False) == ["IV-11"]
+
+
+def test_a_followed_country_watches_every_treaty_it_appears_in(tmp_path: Path) -> None:
+    db = database(tmp_path)
+    for treaty_id in ("IV-11-b", "IV-11-c"):  # the same table under two more ids
+        status = parse_status_page((PAGES / "iv-11-crc-large.html").read_bytes(), "IV-11", "u")
+        snapshots.save_observation(
+            db, dataclasses.replace(status, id=treaty_id), [], outcome="baseline", now=NOW,
+            fingerprint=None, etag=None, last_modified=None, qualifying=0,
+        )  # fmt: skip
+    chat = subscribers.upsert_target(db, "telegram", "42", match="subscribed", now=NOW)
+    subscribers.subscribe(db, chat, "country", "FR", now=NOW)
+
+    watched = watch.watched_ids(db, every=False)
+
+    assert watched == ["IV-11", "IV-11-b", "IV-11-c"]
 
 
 def test_tracked_treaties_are_watched_and_with_watch_all_every_known_one(tmp_path: Path) -> None:
