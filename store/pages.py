@@ -74,11 +74,13 @@ def list_version(db: Database) -> ListVersion:
 
 
 def participants(db: Database, treaty_id: str) -> tuple[Participant, ...]:
-    snapshot = load_state(db, treaty_id).snapshot
-    return snapshot.participants if snapshot is not None else ()
+    return contents(db, treaty_id)[0]
 
 
-def sections(db: Database, treaty_id: str) -> Sections | None:
-    """The sections below the grid of the stored snapshot (None: not read yet)."""
+def contents(db: Database, treaty_id: str) -> tuple[tuple[Participant, ...], Sections | None]:
+    """The stored snapshot's participants and its sections below the grid (None: not read
+    yet), in one read of the snapshot."""
     snapshot = load_state(db, treaty_id).snapshot
-    return snapshot.sections if snapshot is not None else None
+    if snapshot is None:
+        return (), None
+    return snapshot.participants, snapshot.sections

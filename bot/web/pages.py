@@ -238,8 +238,7 @@ async def treaty(request: web.Request) -> web.Response:
     await _known(request, treaty_id)
     etag, modified = await _version(request, treaty_id)
     status = await _status(request, treaty_id)
-    participants = await app.store.run(pages.participants, treaty_id)
-    sections = await app.store.run(pages.sections, treaty_id)
+    participants, sections = await app.store.run(pages.contents, treaty_id)
     latest = await app.store.run(feed.latest_events, treaty_id=treaty_id, limit=LATEST_EVENTS)
     today = app.clock().astimezone(dt.UTC).date()
     events = []
@@ -316,7 +315,10 @@ async def chart_png(request: web.Request) -> web.Response:
 
 
 def add_pages(web_app: web.Application) -> None:
-    """Add the page routes, and the middleware that answers their early stops (304, 400, 404)."""
+    """Add the page routes, and the middleware that answers their early stops (304, 400, 404).
+    The templates are compiled here, at start-up, so the first visitor does not wait for it."""
+    for name in _templates().list_templates(extensions=["html"]):
+        _templates().get_template(name)
     web_app.middlewares.append(_stops)
     web_app.add_routes(
         [
