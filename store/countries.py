@@ -295,6 +295,25 @@ def _index() -> _Index:
     return _Index(by_key, by_code, canonical)
 
 
+@functools.cache
+def _forms_by_code() -> dict[str, tuple[str, ...]]:
+    forms: dict[str, list[str]] = {}
+    for key, country in _index().by_key.items():
+        if country.code is not None:
+            forms.setdefault(country.code, []).append(key)
+    return {code: tuple(keys) for code, keys in forms.items()}
+
+
+def known_forms(name: str) -> tuple[str, ...]:
+    """Every spelling known for the participant called `name` (UN, historical, ISO official
+    and common names: "United Kingdom", "Turkey"), as `normalise_name` keys; () when the name
+    is not a country."""
+    country = lookup(name)
+    if country is None or country.code is None:
+        return ()
+    return _forms_by_code().get(country.code, ())
+
+
 def canonical_name(name: str) -> str:
     """The UN's current name for a participant name or any historical variant of it
     ("Turkey" → "Türkiye"); a name it does not know is returned unchanged."""

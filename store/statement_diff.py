@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from scrapers.columns import normalise_space
 from scrapers.model import SECTION_NAMES, Participant, Sections, StatementEntry
 from scrapers.sections import stated_dates, statement_kinds
-from store.countries import participant_key, resolve
+from store.countries import known_forms, normalise_name, participant_key, resolve
 from store.events import (
     Counts,
     DeclarationEvent,
@@ -189,18 +189,27 @@ def named_participants(text: str, author: str, names: Iterable[str]) -> list[str
     """Grid participants the text names (not its author), in the order the text names them.
 
     A name is also found by its part before a parenthesis ("Iran (Islamic Republic of)" as
-    "Iran"); a match inside a longer one is not counted ("Guinea" in "Equatorial Guinea",
-    "Sudan" in "South Sudan")."""
+    "Iran") and by every other spelling known for that country ("the United Kingdom" for
+    "United Kingdom of Great Britain and Northern Ireland", "Turkey" for "Türkiye"), compared
+    as `normalise_name` compares names (case, accents, apostrophes, dashes); a match inside a
+    longer one is not counted ("Guinea" in "Equatorial Guinea", "Sudan" in "South Sudan")."""
     own = participant_key(author)
+    folded = normalise_name.__wrapped__(text, footnotes=False)  # a text: not worth caching
     spans: list[tuple[int, int, str]] = []
     for name in names:
         if participant_key(name) == own:
             continue
-        for form in dict.fromkeys((name, name.split(" (", 1)[0].strip())):
-            match = re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text) if form else None
-            if match:
-                spans.append((match.start(), match.end(), name))
-                break
+        forms = [normalise_name(name), normalise_name(name.split(" (", 1)[0].strip())]
+        found = [
+            match
+            for form in dict.fromkeys([*forms, *known_forms(name)])
+            if form
+            for match in [re.search(rf"(?<!\w){re.escape(form)}(?!\w)", folded)]
+            if match
+        ]
+        if found:
+            first = min(found, key=lambda m: (m.start(), -m.end()))
+            spans.append((first.start(), first.end(), name))
     kept = [
         (start, name)
         for start, end, name in spans

@@ -211,3 +211,21 @@ def test_objected_to_prefers_the_longest_name_and_finds_names_before_a_parenthes
         "Iran (Islamic Republic of)",
         "Democratic People's Republic of Korea",
     ]
+
+
+def test_objected_to_knows_other_spellings_of_a_participant() -> None:
+    text = (
+        "The Government of Sweden objects to the reservations of the United Kingdom, of Turkey"
+        " and of COTE D'IVOIRE, and to those of the United States."
+    )
+    grid = [
+        "Sweden", "United Kingdom of Great Britain and Northern Ireland", "Türkiye",
+        "Côte d’Ivoire", "United States of America", "Viet Nam",
+    ]  # fmt: skip
+
+    assert named_participants(text, "Sweden", grid) == [
+        "United Kingdom of Great Britain and Northern Ireland",
+        "Türkiye",
+        "Côte d’Ivoire",
+        "United States of America",
+    ]
