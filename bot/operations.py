@@ -357,8 +357,10 @@ def events(
 
 
 def timeline(app: App, country: str) -> list[dict[str, Any]]:
+    """One country's actions across every treaty watched (events exist only for treaties a
+    check read: with `[watch] all`, the whole catalogue), not only the tracked ones."""
     who = find_country(country)
-    rows = app.store.call(treaties.query_events, country=who, tracked_only=True)
+    rows = app.store.call(treaties.query_events, country=who)
     return [r for r in rows if r.get("action")]
 
 

@@ -312,7 +312,7 @@ def events(
 @listing_options
 @click.pass_context
 def timeline(ctx: click.Context, country: str, as_json: bool, as_jsonl: bool) -> None:
-    """One country's actions across tracked treaties.
+    """One country's actions across every watched treaty.
 
     With --json, an array of event objects; --jsonl: one per line.
 

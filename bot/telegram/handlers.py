@@ -293,7 +293,9 @@ async def recent(update: Update, context: Context) -> None:
             return
         treaty_id = choices[0].id
     rows = await app.store.run(
-        treaties.query_events, treaty_id=treaty_id, tracked_only=treaty_id is None, limit=5
+        treaties.query_events,
+        treaty_id=treaty_id,
+        limit=5,  # every watched treaty's
     )
     await reply(update, context, recent_text(rows, treaty_id))
 

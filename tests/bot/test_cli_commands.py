@@ -53,6 +53,30 @@ def invoke(config: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def test_timeline_covers_every_watched_treaty_not_only_tracked_ones(tmp_path: Path) -> None:
+    from store import snapshots
+    from store.db import immediate
+    from tests.bot.delivery.events import ATT, consent
+    from tests.bot.helpers import with_app
+
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    with with_app(config) as app:
+
+        def store(db: object) -> None:  # the watch loop read the Arms Trade Treaty: not tracked
+            with immediate(db):  # type: ignore[arg-type]
+                snapshots.ensure_treaty(db, ATT.id, ATT.url)  # type: ignore[arg-type]
+                snapshots.insert_events(db, [consent(treaty=ATT)], None)  # type: ignore[arg-type]
+
+        app.store.call(store)
+
+    code, out = invoke(config, "timeline", "France", "--json")
+
+    assert code == 0, out
+    assert [(row["treaty"]["id"], row["action"]["kind"]) for row in json.loads(out)] == [
+        ("XXVI-8", "ratification")
+    ]
+
+
 async def test_track_status_events_timeline_after_a_ratification(
     fake_site: FakeUNSite, tmp_path: Path
 ) -> None:

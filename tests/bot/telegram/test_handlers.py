@@ -243,6 +243,23 @@ async def test_recent_and_help_answer(bot: Bot) -> None:
     assert "/follow" in help_ and "/stats" not in help_
 
 
+async def test_recent_shows_events_of_watched_treaties_nobody_tracked(bot: Bot) -> None:
+    from store import snapshots
+    from store.db import immediate
+    from tests.bot.delivery.events import ATT, consent
+
+    def store(db: object) -> None:
+        with immediate(db):  # type: ignore[arg-type]
+            snapshots.ensure_treaty(db, ATT.id, ATT.url)  # type: ignore[arg-type]
+            snapshots.insert_events(db, [consent(treaty=ATT)], None)  # type: ignore[arg-type]
+
+    await bot.app.store.run(store)
+    [recent] = await bot.says(7, "/recent")
+
+    assert recent.startswith("<b>Latest events</b>")
+    assert "France" in recent and "Arms Trade Treaty" in recent
+
+
 async def test_admin_commands_are_for_admins_only(bot: Bot) -> None:
     [refused] = await bot.says(7, "/stats")
     [stats] = await bot.says(ADMIN, "/stats")
