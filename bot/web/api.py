@@ -64,9 +64,12 @@ def _treaty_id(text: str) -> str:
 
 
 async def list_treaties(request: web.Request) -> web.Response:
-    _params(request, ())
+    """The tracked treaties; `?watched=true` adds every treaty the watch loop has read."""
+    watched = _params(request, ("watched",)).get("watched", "false")
+    if watched not in ("true", "false"):
+        raise BadRequest(f"watched must be true or false, not {watched[:40]!r}")
     app = request.app[APP]
-    rows = await app.store.run(feed.tracked_overview)
+    rows = await app.store.run(feed.overview, tracked_only=watched == "false")
     limit = app.config.health.failures_before_alert
     for row in rows:
         health = row["health"]

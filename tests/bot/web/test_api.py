@@ -144,6 +144,26 @@ async def test_treaties_lists_the_tracked_ones_with_counts_and_health(web: Web) 
     assert cyber["health"]["consecutive_failures"] == 0
 
 
+async def test_treaties_with_watched_adds_the_treaties_the_watch_loop_read(web: Web) -> None:
+    from store.db import immediate
+
+    def read(db: Any) -> None:  # the watch loop read the (untracked) Arms Trade Treaty
+        with immediate(db):
+            db.execute("UPDATE treaties SET last_success = '2026-03-12T15:00:00Z' WHERE id = ?",
+                       ["XXVI-8"])  # fmt: skip
+
+    before = await get_json(web, "/api/treaties?watched=true")
+    web.app.store.call(read)
+    tracked = await get_json(web, "/api/treaties")
+    watched = await get_json(web, "/api/treaties?watched=true")
+    bad = await get_json(web, "/api/treaties?watched=yes", status=400)
+
+    assert [t["id"] for t in before["treaties"]] == ["XVIII-16"]
+    assert [t["id"] for t in tracked["treaties"]] == ["XVIII-16"]
+    assert [t["id"] for t in watched["treaties"]] == ["XVIII-16", "XXVI-8"]
+    assert "watched must be true or false" in bad["message"]
+
+
 async def test_one_treaty_is_the_status_json_data(web: Web) -> None:
     from bot import operations
 
