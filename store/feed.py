@@ -58,11 +58,6 @@ def treaty_known(db: Database, treaty_id: str) -> bool:
     return db.execute("SELECT 1 FROM treaties WHERE id = ?", [treaty_id]).fetchone() is not None
 
 
-def tracked_overview(db: Database) -> list[dict[str, Any]]:
-    """Every tracked treaty: title, URL, counts from its snapshot, events stored, health."""
-    return overview(db, tracked_only=True)
-
-
 def overview(db: Database, *, tracked_only: bool) -> list[dict[str, Any]]:
     """Tracked treaties, or (`tracked_only=False`) also every treaty read at least once (the
     watch loop reads the whole catalogue): title, URL, counts from its snapshot, events stored,
