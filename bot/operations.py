@@ -295,14 +295,8 @@ def statements_summary(sections: Sections | None) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for name in SECTION_NAMES:
         entries = sections.get(name)
-        out[name] = (
-            None
-            if entries is None
-            else {
-                "count": len({e.participant for e in entries}),
-                "participants": sorted({e.participant for e in entries}),
-            }
-        )
+        who = None if entries is None else sorted({e.participant for e in entries})
+        out[name] = None if who is None else {"count": len(who), "participants": who}
     return out
 
 
